@@ -1,0 +1,51 @@
+"""Command line: each command opens, calls one library function, converts errors.
+
+Domain errors (:class:`PolicywatchError`) become a one-line ``Error: …`` and
+exit code 2 (or the error's own code); no logic lives here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from policywatch import __version__
+from policywatch.errors import PolicywatchError
+
+
+class UserError(click.ClickException):
+    """A domain error as click shows it: ``Error: <message>``."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class PolicywatchGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PolicywatchError as exc:
+            raise UserError(str(exc), exc.exit_code) from exc
+
+
+@click.group(cls=PolicywatchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="policywatch")
+def main() -> None:
+    """Track what changed in health-plan medical policies.
+
+    \b
+    Examples:
+      policywatch parse policy.txt
+      policywatch diff old.txt new.txt
+    """
+
+
+def _register() -> None:
+    from policywatch.cli.parse_cmd import parse_command
+
+    main.add_command(parse_command)
+
+
+_register()
