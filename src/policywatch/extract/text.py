@@ -24,7 +24,7 @@ _EMPHASIS = re.compile(r"(\*{1,3}|_{2,3})(?=\S)(.+?)(?<=\S)\1")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 _MATH = re.compile(r"\$\s*([^$]{1,40}?)\s*\$")
 _MATH_SYMBOLS = {r"\leq": "≤", r"\geq": "≥", r"\le": "≤", r"\ge": "≥", r"\times": "×", r"\pm": "±"}
-_BARE_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+_BARE_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _PAGE_NUMBER = re.compile(
     r"^(?:page\s+\d{1,4}(?:\s+of\s+\d{1,4})?|\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?)$", re.IGNORECASE
 )

@@ -1,0 +1,216 @@
+"""Coverage statements: one per indication, with its status and its own words.
+
+Sources, in order: the policy / criteria section (roman-numbered criteria with
+lettered indications and numbered sub-criteria, or plain statements), else
+NICE-style numbered recommendations. A sentence is a statement only when a
+status is *predicated* of something ("… is investigational", "considers … to
+be medically necessary"), so disclaimers that merely mention a status are not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from policywatch.model import Coverage
+from policywatch.parse.document import Doc
+
+_POLICY_HEADING = re.compile(
+    r"^(?:medical\s+)?(?:policy(?:\s+statements?)?|coverage(?:\s+(?:policy|guidelines?|criteria))?|"
+    r"(?:medical\s+)?(?:policy\s+)?criteria|services are considered .+|recommendations?|"
+    r"\d{1,2}\s+recommendations?|policy coverage criteria)\s*:?$",
+    re.IGNORECASE,
+)
+
+_STATUS_WORDS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\bspecial arrangements\b", re.I), "special_arrangements"),
+    (re.compile(r"\bstandard arrangements\b", re.I), "standard_arrangements"),
+    (re.compile(r"\bonly (?:be used )?in (?:the context of )?research\b|\bresearch only\b", re.I),
+     "research_only"),
+    (re.compile(r"\bshould not be used\b", re.I), "do_not_use"),
+    (re.compile(r"\b(?:investigational|experimental|unproven)\b", re.I), "investigational"),
+    (re.compile(r"\bnot medically necessary\b", re.I), "not_medically_necessary"),
+    (re.compile(r"\bmedically necessary\b", re.I), "medically_necessary"),
+    (re.compile(r"\bnot (?:a )?covered\b|\bnot eligible for coverage\b", re.I), "not_covered"),
+]
+
+# A status predicated of the subject: "is …", "are considered to be …",
+# "considers X to be …", "should only be used with special arrangements".
+_GAP = r"(?:\s+(?:not|considered|deemed|to|be|also|only|generally|may|a|an|therefore|and|or|and/or))*\s+"
+_STATUS_TERMS = (
+    r"(?:investigational|experimental|unproven|medically necessary|not medically necessary|"
+    r"covered service|covered|eligible for coverage)"
+)
+_PREDICATE = re.compile(
+    rf"\b(?:is|are|be|remains?|considers .{{1,200}}? to be){_GAP}{_STATUS_TERMS}\b"
+    r"|\bshould(?: only| not)? be used(?: only)?(?: with| in)\b",
+    re.IGNORECASE,
+)
+_VERB = re.compile(r"\s+(?:is|are|to be|may be|should|remains?)\s", re.IGNORECASE)
+_ROMAN = re.compile(r"^(?:- )?(?P<n>[IVX]{1,5})[.)]\s+(?P<text>.+)$")
+_LETTER = re.compile(r"^(?:- )?(?P<n>[A-Z])[.)]\s+(?P<text>.+)$")
+_NUMBER = re.compile(r"^(?:- )?(?P<n>\d{1,2})[.)]\s+(?P<text>.+)$")
+_RECOMMENDATION = re.compile(r"^(?:- )?(?P<n>\d{1,2}\.\d{1,2})\s+(?P<text>.+)$")
+_ANY_OF = re.compile(r"\b(?:any|one or more|either|each) of the following\b", re.I)
+_INDICATION_AFTER = re.compile(
+    r"\b(?:as a treatment for|for the treatment of|in the treatment of|treatment of|for)\s+"
+    r"(?:patients with\s+|individuals with\s+)?(?P<ind>[^,;:.]+)",
+    re.IGNORECASE,
+)
+_SUBJECT_OF = re.compile(
+    r"\b(?:of|for)\s+(?:either\s+)?(?P<ind>.+?)\s+(?:is|are|to be|may be|should)\b", re.IGNORECASE
+)
+
+
+@dataclass
+class _Criterion:
+    text: str
+    items: list[_Criterion] = field(default_factory=list)
+
+    def full_text(self) -> str:
+        return " ".join([self.text] + [item.full_text() for item in self.items])
+
+
+def status_of(text: str) -> str:
+    for pattern, status in _STATUS_WORDS:
+        if pattern.search(text):
+            return status
+    return "unknown"
+
+
+def is_statement(text: str) -> bool:
+    return _PREDICATE.search(text) is not None
+
+
+def parse_coverage(doc: Doc, title: str | None) -> list[Coverage]:
+    for start, _ in doc.find_sections(_POLICY_HEADING):
+        body = _policy_body(doc, start)
+        statements = _from_criteria(body, title) or _from_sentences(body, title)
+        if statements:
+            return _unique(statements)
+    return []
+
+
+def _policy_body(doc: Doc, start: int, limit: int = 60) -> list[str]:
+    """Lines under a policy heading, through sub-headings until statements were seen."""
+    body: list[str] = []
+    seen_statement = False
+    for line in doc.lines[start + 1 : start + 1 + limit]:
+        if line.heading and seen_statement:
+            break
+        if line.text.lower().startswith(("note:", "*note")):
+            continue
+        body.append(line.text)
+        seen_statement = seen_statement or is_statement(line.text)
+    return body
+
+
+def _from_criteria(body: list[str], title: str | None) -> list[Coverage]:
+    """Roman-numbered criteria; lettered indications split into their own statements."""
+    criteria = _criteria_tree(body)
+    out: list[Coverage] = []
+    for criterion in criteria:
+        status = status_of(criterion.text)
+        if criterion.items and _ANY_OF.search(criterion.text):
+            stem = criterion.text
+            for item in criterion.items:
+                indication = _item_indication(item.text)
+                out.append(Coverage(indication, status, f"{stem} {item.full_text()}"))
+        elif is_statement(criterion.text):
+            out.append(Coverage(indication_of(criterion.text, title), status, criterion.full_text()))
+    return out
+
+
+def _criteria_tree(body: list[str]) -> list[_Criterion]:
+    """Nest I. → A. → 1. items by their numbering, whatever the indentation says."""
+    roots: list[_Criterion] = []
+    letter: _Criterion | None = None
+    for line in body:
+        if m := _ROMAN.match(line):
+            roots.append(_Criterion(m.group("text")))
+            letter = None
+        elif roots and (m := _LETTER.match(line)):
+            letter = _Criterion(m.group("text"))
+            roots[-1].items.append(letter)
+        elif roots and (m := _NUMBER.match(line)):
+            (letter or roots[-1]).items.append(_Criterion(line.removeprefix("- ")))
+        elif roots and not line.startswith("- "):
+            break  # prose after the criteria ends them
+    return roots
+
+
+def _from_sentences(body: list[str], title: str | None) -> list[Coverage]:
+    out = []
+    for line in body:
+        rec = _RECOMMENDATION.match(line)
+        text = rec.group("text") if rec else line.removeprefix("- ")
+        for sentence in _sentences(text):
+            if is_statement(sentence) and status_of(sentence) != "unknown":
+                out.append(Coverage(indication_of(text, title), status_of(sentence), text))
+                break
+    return out
+
+
+def _sentences(text: str) -> list[str]:
+    return re.split(r"(?<=[.!?])\s+(?=[A-Z])", text)
+
+
+def _item_indication(text: str) -> str:
+    head = re.split(r"\s+(?:when|if|that|who|in patients|for patients)\b|[:;,]", text, maxsplit=1)[0]
+    return normalize_indication(head)
+
+
+def indication_of(text: str, title: str | None) -> str:
+    """What a statement is about: its subject ("ablation of X is …") or object ("… for X")."""
+    for sentence in _sentences(text):
+        if not is_statement(sentence):
+            continue
+        for candidate in (_subject_indication(sentence), _object_indication(sentence)):
+            cleaned = normalize_indication(candidate or "")
+            if cleaned and len(cleaned.split()) <= 14:
+                return cleaned
+    return normalize_indication(title or "policy")
+
+
+def _subject_indication(sentence: str) -> str | None:
+    """'[…, ] [the Company considers] ablation (CSA) of X is/to be …' → X."""
+    verb = _VERB.search(sentence)
+    if not verb:
+        return None
+    subject = sentence[: verb.start()]
+    subject = re.split(r"\bconsiders\s+|,\s+", subject)[-1]
+    m = re.search(r"\b(?:of|for)\s+(?P<ind>.+)$", subject)
+    return m.group("ind") if m else None
+
+
+def _object_indication(sentence: str) -> str | None:
+    m = _INDICATION_AFTER.search(sentence)
+    return m.group("ind") if m else None
+
+
+def normalize_indication(text: str) -> str:
+    text = re.sub(r"\([A-Z]{2,6}\)", "", text)  # abbreviations such as (CSA)
+    text = re.sub(
+        r"^(?:(?:either|all|any|the|treatment of|patients with|individuals with)\s+)+",
+        "",
+        text.strip(),
+        flags=re.I,
+    )
+    words = [w if _is_acronym(w) else w.lower() for w in text.split()]
+    return " ".join(words).strip(" .,:;")
+
+
+def _is_acronym(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) == 1 and word.isupper() or sum(c.isupper() for c in letters) >= 2
+
+
+def _unique(statements: list[Coverage]) -> list[Coverage]:
+    """One statement per indication: the first, as the document orders them."""
+    seen: set[str] = set()
+    out = []
+    for statement in statements:
+        if statement.indication not in seen:
+            seen.add(statement.indication)
+            out.append(statement)
+    return out

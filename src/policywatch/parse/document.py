@@ -1,0 +1,108 @@
+"""Clean text → a :class:`Doc` of lines and sections, and the Policy built from it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from policywatch.errors import ParseError
+from policywatch.extract import Extracted
+from policywatch.model import Policy, Section
+
+_TERMINAL = (".", ";", ",", "?", "!", '"', "”")
+_LABEL_VALUE = re.compile(r"^[^:]{2,60}:\s+\S")
+_LIST_ITEM = re.compile(r"^(?:- |\d{1,3}(?:\.\d{1,3})*[.)]? |[A-Za-z][.)] )")
+_NUMBERED_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")
+_CODE_LIKE = re.compile(r"\b\d{5,}\b|\b[A-Z]\d{2}\.\d")
+
+
+@dataclass
+class Line:
+    text: str
+    heading: bool
+
+
+@dataclass
+class Doc:
+    lines: list[Line]
+    furniture: list[str] = field(default_factory=list)
+
+    @property
+    def texts(self) -> list[str]:
+        return [line.text for line in self.lines]
+
+    def section_spans(self) -> list[tuple[int, int]]:
+        """(heading index, end) for every heading: its body is heading+1 … end."""
+        heads = [i for i, line in enumerate(self.lines) if line.heading]
+        ends = heads[1:] + [len(self.lines)]
+        return list(zip(heads, ends, strict=True))
+
+    def find_sections(self, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+        return [
+            (start, end)
+            for start, end in self.section_spans()
+            if pattern.search(self.lines[start].text)
+        ]
+
+
+def make_doc(extracted: Extracted) -> Doc:
+    raw = [line for line in extracted.text.split("\n") if line.strip()]
+    lines: list[Line] = []
+    for index, text in enumerate(raw):
+        marked = text.startswith("# ")
+        text = text[2:] if marked else text
+        following = raw[index + 1] if index + 1 < len(raw) else ""
+        lines.append(Line(text, marked or is_heading(text, following)))
+    return Doc(lines, list(extracted.furniture))
+
+
+def is_heading(text: str, following: str) -> bool:
+    """Plain-text heading: a short title-like line, not a sentence, item or row."""
+    words = text.split()
+    if not words or len(text) > 90 or len(words) > 12 or not following:
+        return False
+    if text.endswith(_TERMINAL) or (text.endswith(":") and len(words) > 4):
+        return False
+    if _LABEL_VALUE.match(text) or _CODE_LIKE.search(text):
+        return False
+    if _LIST_ITEM.match(text) and not _NUMBERED_HEADING.match(text):
+        return False
+    return text[0].isupper() or _NUMBERED_HEADING.match(text) is not None
+
+
+def build_policy(extracted: Extracted) -> Policy:
+    from policywatch.parse import codes, coverage, evidence, history, metadata, references
+
+    doc = make_doc(extracted)
+    if len(doc.lines) < 3 or sum(len(t) for t in doc.texts) < 200:
+        raise ParseError("too little text to be a medical policy")
+    policy = Policy(
+        title=metadata.title(doc),
+        payer=metadata.payer(doc),
+        policy_number=metadata.policy_number(doc),
+        reference_number=metadata.reference_number(doc),
+        dates=metadata.dates(doc),
+        codes=codes.parse_codes(doc),
+        references=references.parse_references(doc),
+        history=history.parse_history(doc),
+        sections=sections(doc),
+    )
+    policy.coverage = coverage.parse_coverage(doc, policy.title)
+    policy.evidence = evidence.parse_evidence(doc, policy.coverage)
+    if not policy.title and not policy.coverage and not policy.codes:
+        raise ParseError("no title, coverage statement or codes found: not a medical policy")
+    return policy
+
+
+def sections(doc: Doc) -> list[Section]:
+    """Every heading with the text under it; headings with no text are folded away."""
+    out: list[Section] = []
+    spans = doc.section_spans()
+    preamble_end = spans[0][0] if spans else len(doc.lines)
+    if preamble_end:
+        out.append(Section(heading="", text="\n".join(doc.texts[:preamble_end])))
+    for start, end in spans:
+        body = "\n".join(line.text for line in doc.lines[start + 1 : end])
+        if body:
+            out.append(Section(heading=doc.lines[start].text, text=body))
+    return out

@@ -1,0 +1,29 @@
+"""The reference list: numbered citations, a wrapped citation stays one reference."""
+
+from __future__ import annotations
+
+import re
+
+from policywatch.model import Reference
+from policywatch.parse.document import Doc
+
+_HEADING = re.compile(r"^(?:references?|bibliography|citations|sources)\s*:?$", re.I)
+_NUMBERED = re.compile(r"^(?:- )?\[?(?P<n>\d{1,4})[.)\]]\s+(?P<text>.+)$")
+_PMID = re.compile(r"\bPMID:?\s*(?P<id>\d{4,9})\b")
+
+
+def parse_references(doc: Doc) -> list[Reference]:
+    citations: list[str] = []
+    for start, end in doc.find_sections(_HEADING):
+        for line in doc.texts[start + 1 : end]:
+            m = _NUMBERED.match(line)
+            if m:
+                citations.append(m.group("text"))
+            elif citations:
+                citations[-1] = f"{citations[-1]} {line.removeprefix('- ')}"
+    return [_reference(text) for text in citations]
+
+
+def _reference(citation: str) -> Reference:
+    m = _PMID.search(citation)
+    return Reference(citation=citation, pmid=m.group("id") if m else None)
