@@ -43,9 +43,11 @@ def main() -> None:
 
 
 def _register() -> None:
+    from policywatch.cli.diff_cmd import diff_command
     from policywatch.cli.parse_cmd import parse_command
 
     main.add_command(parse_command)
+    main.add_command(diff_command)
 
 
 _register()

@@ -1,0 +1,80 @@
+"""Sections whose normalized text changed, with a word-level diff (low severity, for the reader)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from policywatch.diff.changes import Change
+from policywatch.diff.matching import pair_exact
+from policywatch.diff.normalize import norm_key, norm_text
+from policywatch.diff.words import word_diff
+from policywatch.model import Section
+
+
+def section_keys(sections: list[Section]) -> list[str]:
+    """Heading plus occurrence number, so a repeated heading still has one identity."""
+    seen: Counter[str] = Counter()
+    keys = []
+    for section in sections:
+        heading = norm_key(section.heading)
+        keys.append(f"{heading}#{seen[heading]}")
+        seen[heading] += 1
+    return keys
+
+
+def diff_sections(old: list[Section], new: list[Section]) -> list[Change]:
+    pairing = pair_exact(section_keys(old), section_keys(new))
+    changes = []
+    for i, j in pairing.pairs:
+        change = _modified(old[i], new[j])
+        if change:
+            changes.append(change)
+    changes += [_removed(old[i]) for i in pairing.old_only]
+    changes += [_added(new[j]) for j in pairing.new_only]
+    return changes
+
+
+def _side(section: Section) -> dict[str, str]:
+    return {"heading": section.heading, "text": section.text}
+
+
+def _name(section: Section) -> str:
+    return norm_text(section.heading) or "(untitled)"
+
+
+def _field(section: Section) -> str:
+    return f"sections[{_name(section)}]"
+
+
+def _words(count: int) -> str:
+    return f"{count} word" if count == 1 else f"{count} words"
+
+
+def _modified(before: Section, after: Section) -> Change | None:
+    old_text, new_text = norm_text(before.text), norm_text(after.text)
+    if old_text == new_text:
+        return None
+    diff = word_diff(old_text, new_text)
+    summary = f"Section '{_name(before)}': {_words(diff.added)} added, {diff.removed} removed"
+    return Change(
+        "text", "modified", "low", _field(before), summary,
+        _side(before), _side(after), diff.ops,
+    )  # fmt: skip
+
+
+def _added(section: Section) -> Change:
+    text = norm_text(section.text)
+    summary = f"Section '{_name(section)}' added ({_words(len(text.split()))})"
+    return Change(
+        "text", "added", "low", _field(section), summary, None, _side(section),
+        (("insert", text),),
+    )  # fmt: skip
+
+
+def _removed(section: Section) -> Change:
+    text = norm_text(section.text)
+    summary = f"Section '{_name(section)}' removed ({_words(len(text.split()))})"
+    return Change(
+        "text", "removed", "low", _field(section), summary, _side(section), None,
+        (("delete", text),),
+    )  # fmt: skip
