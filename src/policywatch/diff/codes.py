@@ -1,6 +1,7 @@
 """Billing codes, keyed by (system, code).
 
-A range that moved (``C22.0-C22.9`` → ``C22.0-C22.8``) is one "modified"
+A description only one side gives is not a change: some editions list bare
+codes. A range that moved (``C22.0-C22.9`` → ``C22.0-C22.8``) is one "modified"
 change that says which codes it dropped or added, not a removal plus an
 addition: a narrowed range is codes no longer billable, so it is high severity.
 """
@@ -149,6 +150,9 @@ def _range_change(before: Code, after: Code) -> Change:
 
 
 def _description_change(before: Code, after: Code) -> Change | None:
+    # A list without descriptions ("CPT 47371, 47381") says nothing about them.
+    if not before.description or not after.description:
+        return None
     if norm_key(before.description) == norm_key(after.description):
         return None
     summary = (
