@@ -24,13 +24,19 @@ _EMPHASIS = re.compile(r"(\*{1,3}|_{2,3})(?=\S)(.+?)(?<=\S)\1")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 _MATH = re.compile(r"\$\s*([^$]{1,40}?)\s*\$")
 _MATH_SYMBOLS = {r"\leq": "≤", r"\geq": "≥", r"\le": "≤", r"\ge": "≥", r"\times": "×", r"\pm": "±"}
-_BARE_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+# A URL alone on a line with no closing punctuation: a link target a converter
+# spilled out of the page, not part of a sentence.
+_BARE_URL = re.compile(r"^https?://\S*[^\s.,;:)]$", re.IGNORECASE)
 _PAGE_NUMBER = re.compile(
     r"^(?:page\s+\d{1,4}(?:\s+of\s+\d{1,4})?|\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?)$", re.IGNORECASE
 )
-_TERMINAL = (".", ":", ";", "?", "!", '"', "”", ")", "]")
-_LIST_START = re.compile(r"^(?:- |\d{1,3}[.)] |[A-Z][.)] |[IVX]{1,5}[.)] )")
-_DATE_ROW = re.compile(r"^\d{1,2}/(?:\d{1,2}/)?\d{4}\b|^\d{8}\b")
+_TERMINAL = (".", ":", ";", "?", "!", '"', "”")
+# A list item opens with a bullet or a number / letter / roman numeral and a capital
+# ("2. Credible …"); "2. 2023)" is a wrapped sentence, not an item.
+_LIST_START = re.compile(r"^(?:- |(?:\d{1,3}|[A-Z]|[IVX]{1,5})[.)] (?=[A-Z\"“(\[]))")
+_DATE_ROW = re.compile(
+    r"^\d{1,2}/(?:\d{1,2}/)?\d{4}\b|^(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:19|20)\d\d\b"
+)
 
 # A line repeated at least this often may be page furniture.
 _MIN_REPEATS = 3
@@ -41,7 +47,7 @@ def clean_text(raw: str) -> tuple[str, list[str]]:
     lines = [normalize_line(line) for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     lines = ["" if _is_droppable(line) else line for line in lines]
     lines, furniture = remove_furniture(lines)
-    blocks = unwrap(lines)
+    blocks = [block for block in (strip_inline(b) for b in unwrap(lines)) if block]
     return "\n".join(blocks) + ("\n" if blocks else ""), furniture
 
 
@@ -51,19 +57,25 @@ def normalize_line(line: str) -> str:
     line = _SPACES.sub(" ", line).strip()
     heading = bool(_MD_HEADING.match(line))
     line = _MD_HEADING.sub("", line)
-    line = _TAG.sub("", line)
-    line = _IMAGE.sub(r"\1", line)
-    line = _LINK.sub(r"\1", line)
-    line = _MATH.sub(lambda m: _math_text(m.group(1)), line)
-    for _ in range(2):  # nested emphasis such as ***x*** or **_x_**
-        line = _EMPHASIS.sub(r"\2", line)
-    line = line.replace("**", "")
-    line = _ESCAPE.sub(r"\1", line)
     line = _BULLET.sub("- ", line)
     line = _SPACES.sub(" ", line).strip()
     if line in ("-", "*"):
         return ""
     return f"# {line}" if heading and line else line
+
+
+def strip_inline(block: str) -> str:
+    """Inline markup, once a block is whole: emphasis and links may span a wrap, and
+    line lengths must stay those the document was wrapped at."""
+    block = _TAG.sub("", block)
+    block = _IMAGE.sub(r"\1", block)
+    block = _LINK.sub(r"\1", block)
+    block = _MATH.sub(lambda m: _math_text(m.group(1)), block)
+    for _ in range(2):  # nested emphasis such as ***x*** or **_x_**
+        block = _EMPHASIS.sub(r"\2", block)
+    block = block.replace("**", "")
+    block = _ESCAPE.sub(r"\1", block)
+    return _SPACES.sub(" ", block).strip()
 
 
 def _math_text(expr: str) -> str:
@@ -78,7 +90,16 @@ def _is_droppable(line: str) -> bool:
 
 
 def furniture_key(line: str) -> str:
-    return line[2:] if line.startswith("# ") else line
+    return strip_inline(line[2:] if line.startswith("# ") else line)
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip("*_`\\ ").endswith(_TERMINAL)
+
+
+def _starts_lower(text: str) -> bool:
+    text = text.lstrip("*_`")
+    return bool(text) and text[0].islower()
 
 
 def remove_furniture(lines: list[str]) -> tuple[list[str], list[str]]:
@@ -99,7 +120,7 @@ def remove_furniture(lines: list[str]) -> tuple[list[str], list[str]]:
             furniture.update(furniture_key(line) for line in lines[start:end] if line)
     if not furniture:
         return lines, []
-    keep_first = _leading_run(lines, runs)
+    keep_first = _document_header(lines, furniture)
     out: list[str] = []
     removed: list[str] = []
     cut_pending = False
@@ -149,7 +170,7 @@ def _cuts_sentence(lines: list[str], start: int, end: int) -> bool:
     after = _neighbour(lines, end, 1)
     if not before or not after or before.startswith("# "):
         return False
-    return not before.endswith(_TERMINAL) and after[0].islower()
+    return not _ends_sentence(before) and _starts_lower(after)
 
 
 def _is_copyright(key: str) -> bool:
@@ -157,12 +178,17 @@ def _is_copyright(key: str) -> bool:
     return key.startswith("©") or lowered.startswith("copyright") or "all rights reserved" in lowered
 
 
-def _leading_run(lines: list[str], runs: list[tuple[int, int]]) -> set[int]:
-    """Indexes of the first run when it opens the document: the policy's own header."""
-    first_content = next((i for i, line in enumerate(lines) if line), None)
-    if not runs or runs[0][0] != first_content:
-        return set()
-    return set(range(*runs[0]))
+def _document_header(lines: list[str], furniture: set[str], span: int = 12) -> set[int]:
+    """First occurrences of furniture among the opening lines: the policy's own header."""
+    keep: set[int] = set()
+    seen: set[str] = set()
+    content = (i for i, line in enumerate(lines) if line)
+    for _, index in zip(range(span), content, strict=False):
+        key = furniture_key(lines[index])
+        if key in furniture and key not in seen:
+            seen.add(key)
+            keep.add(index)
+    return keep
 
 
 def _rejoin(out: list[str], line: str) -> None:
@@ -172,16 +198,27 @@ def _rejoin(out: list[str], line: str) -> None:
         out.append(line)
         return
     prev = out[prev_index]
-    if prev.startswith("# ") or prev.endswith(_TERMINAL) or not line[0].islower():
+    if prev.startswith("# ") or _ends_sentence(prev) or not _starts_lower(line):
         out.append(line)
         return
     del out[prev_index + 1 :]
     out[prev_index] = _join(prev, line)
 
 
+_SUSPENDED_HYPHEN = re.compile(r"^(?:or|and|to|nor|through)\b")
+
+
 def _join(left: str, right: str) -> str:
-    if left.endswith("-") and len(left) > 1 and left[-2].isalpha() and right[:1].islower():
-        return left[:-1] + right  # a word hyphenated across the break
+    if (
+        left.endswith("-")
+        and len(left) > 1
+        and left[-2].isalpha()
+        and _starts_lower(right)
+        and not _SUSPENDED_HYPHEN.match(right)  # "hydro- or aero-dissection"
+    ):
+        # Keep the hyphen: "meta-" + "analyses" is far commoner in policies than a
+        # soft hyphen, and a kept hyphen never changes a word's meaning.
+        return left + right
     return f"{left} {right}"
 
 
@@ -191,13 +228,16 @@ def unwrap(lines: list[str]) -> list[str]:
     blocks: list[str] = []
     current: str | None = None
     current_last = ""  # the last physical line of the current block
-    for line in lines:
+    for index, line in enumerate(lines):
         if not line:
             if current is not None:
                 blocks.append(current)
             current = None
             continue
-        if current is not None and width and _continues(current_last, line, width):
+        following = next((later for later in lines[index + 1 :] if later), "")
+        if current is None and blocks and _cut_across_blank(blocks[-1], line):
+            current = _join(blocks.pop(), line)  # a page break left a blank inside a sentence
+        elif current is not None and _continues(current, current_last, line, following, width):
             current = _join(current, line)
         else:
             if current is not None:
@@ -207,6 +247,16 @@ def unwrap(lines: list[str]) -> list[str]:
     if current is not None:
         blocks.append(current)
     return blocks
+
+
+def _cut_across_blank(prev: str, line: str) -> bool:
+    """A sentence that runs on past a blank line (the trace of a removed page break)."""
+    return (
+        _starts_lower(line)
+        and not prev.startswith("# ")
+        and not _ends_sentence(prev)
+        and not _LIST_START.match(line)
+    )
 
 
 def wrap_width(lines: list[str]) -> int:
@@ -221,20 +271,42 @@ def wrap_width(lines: list[str]) -> int:
     return width if near_full >= len(lengths) * 0.35 else 0
 
 
-def _continues(prev: str, line: str, width: int) -> bool:
-    """Was ``line`` wrapped off the end of ``prev``?"""
+def _continues(block: str, prev: str, line: str, following: str, width: int) -> bool:
+    """Was ``line`` wrapped off the end of ``prev`` (the last line of ``block``)?"""
     if prev.startswith("# ") or line.startswith("# "):
         return False
-    if _LIST_START.match(line) or _DATE_ROW.match(line):
+    if _LIST_START.match(line) or _DATE_ROW.match(line) or _same_row_shape(block, line):
         return False
-    if line[0].islower() and not prev.endswith(_TERMINAL):
+    if _starts_lower(line) and not _ends_sentence(prev):
         return True  # a sentence running on
+    if not width:
+        return False
     first_word = line.split(" ", 1)[0]
-    # Proportional fonts wrap short of the widest line: allow 15% slack.
-    if len(prev) + 1 + len(first_word) <= width * 0.85:
+    # Proportional fonts wrap short of the widest line: allow 10% slack.
+    if len(prev) + 1 + len(first_word) <= width * 0.9:
         return False  # the next word would have fit: prev ended its block
-    return not (prev.endswith(_TERMINAL) and _looks_like_heading(line))
+    if not _ends_sentence(prev):
+        return True
+    heading = _looks_like_heading(line, width) and not _starts_lower(following)
+    return not heading
 
 
-def _looks_like_heading(line: str) -> bool:
-    return len(line) < 60 and line[0].isupper() and not line.endswith(_TERMINAL + (",",))
+def _shape(token: str) -> str:
+    return re.sub(r"(\d)+", "9", re.sub(r"[A-Za-z]+", "A", token))
+
+
+def _same_row_shape(block: str, line: str) -> bool:
+    """Table rows keyed by IDs of one shape (NCT01234567, 47371): each line a new row."""
+    first, new = block.split(" ", 1)[0], line.split(" ", 1)[0]
+    return bool(re.fullmatch(r"[A-Z]*\d[A-Z0-9]{3,}", new)) and _shape(first) == _shape(new)
+
+
+def _looks_like_heading(line: str, width: int) -> bool:
+    """Short, capitalised, unpunctuated: a heading after a full last line, not a wrap."""
+    return (
+        len(line) < width * 0.7
+        and line[0].isupper()
+        and not _ends_sentence(line)
+        and not line.rstrip("*_").endswith(",")
+        and not re.search(r"\d{4,}", line)
+    )
