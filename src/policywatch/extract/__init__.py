@@ -13,7 +13,9 @@ from pathlib import Path
 from policywatch.errors import InputError
 from policywatch.extract.decode import decode_text, looks_binary
 
-MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+# A PDF of a few thousand pages can be large; a policy's text or web page cannot.
+MAX_DOCUMENT_BYTES = 100 * 1000 * 1000
+MAX_TEXT_BYTES = 10 * 1000 * 1000
 
 
 @dataclass
@@ -62,6 +64,11 @@ def extract(data: bytes) -> Extracted:
     if not data.strip():
         raise InputError("empty document: nothing to parse")
     fmt = detect_format(data)
+    if fmt != "pdf" and len(data) > MAX_TEXT_BYTES:
+        raise InputError(
+            f"{len(data) / 1e6:.1f} MB of {fmt} is over the {MAX_TEXT_BYTES // 1_000_000} MB "
+            "limit for one policy's text: not a single medical policy"
+        )
     if fmt == "pdf":
         from policywatch.extract.pdf import pdf_to_text
 

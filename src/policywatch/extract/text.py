@@ -67,14 +67,19 @@ def normalize_line(line: str) -> str:
 def strip_inline(block: str) -> str:
     """Inline markup, once a block is whole: emphasis and links may span a wrap, and
     line lengths must stay those the document was wrapped at."""
-    block = _TAG.sub("", block)
-    block = _IMAGE.sub(r"\1", block)
-    block = _LINK.sub(r"\1", block)
-    block = _MATH.sub(lambda m: _math_text(m.group(1)), block)
-    for _ in range(2):  # nested emphasis such as ***x*** or **_x_**
-        block = _EMPHASIS.sub(r"\2", block)
-    block = block.replace("**", "")
-    block = _ESCAPE.sub(r"\1", block)
+    # Each pass only where its marker occurs: most blocks have no markup at all.
+    if "<" in block:
+        block = _TAG.sub("", block)
+    if "](" in block:
+        block = _LINK.sub(r"\1", _IMAGE.sub(r"\1", block))
+    if "$" in block:
+        block = _MATH.sub(lambda m: _math_text(m.group(1)), block)
+    if "*" in block or "__" in block:
+        for _ in range(2):  # nested emphasis such as ***x*** or **_x_**
+            block = _EMPHASIS.sub(r"\2", block)
+        block = block.replace("**", "")
+    if "\\" in block:
+        block = _ESCAPE.sub(r"\1", block)
     return _SPACES.sub(" ", block).strip()
 
 
@@ -111,21 +116,21 @@ def remove_furniture(lines: list[str]) -> tuple[list[str], list[str]]:
     lines that repeat are furniture too. The document's own leading header is
     kept once.
     """
-    counts = Counter(furniture_key(line) for line in lines if line)
+    keys = [furniture_key(line) if line else "" for line in lines]
+    counts = Counter(key for key in keys if key)
     repeated = {key for key, n in counts.items() if n >= _MIN_REPEATS}
-    runs = list(_runs(lines, repeated))
+    runs = list(_runs(keys, repeated))
     furniture = {key for key in repeated if _is_copyright(key)}
     for start, end in runs:
         if _cuts_sentence(lines, start, end):
-            furniture.update(furniture_key(line) for line in lines[start:end] if line)
+            furniture.update(key for key in keys[start:end] if key)
     if not furniture:
         return lines, []
-    keep_first = _document_header(lines, furniture)
+    keep_first = _document_header(keys, furniture)
     out: list[str] = []
     removed: list[str] = []
     cut_pending = False
-    for index, line in enumerate(lines):
-        key = furniture_key(line)
+    for index, (line, key) in enumerate(zip(lines, keys, strict=True)):
         if line and key in furniture and index not in keep_first:
             if key not in removed:
                 removed.append(key)
@@ -139,14 +144,14 @@ def remove_furniture(lines: list[str]) -> tuple[list[str], list[str]]:
     return out, removed
 
 
-def _runs(lines: list[str], repeated: set[str]) -> Iterable[tuple[int, int]]:
+def _runs(keys: list[str], repeated: set[str]) -> Iterable[tuple[int, int]]:
     """Maximal spans of non-blank repeated lines (blank lines inside a span allowed)."""
     start: int | None = None
     last = -1
-    for index, line in enumerate(lines):
-        if not line:
+    for index, key in enumerate(keys):
+        if not key:
             continue
-        if furniture_key(line) in repeated:
+        if key in repeated:
             if start is None:
                 start = index
             last = index
@@ -178,13 +183,13 @@ def _is_copyright(key: str) -> bool:
     return key.startswith("©") or lowered.startswith("copyright") or "all rights reserved" in lowered
 
 
-def _document_header(lines: list[str], furniture: set[str], span: int = 12) -> set[int]:
+def _document_header(keys: list[str], furniture: set[str], span: int = 12) -> set[int]:
     """First occurrences of furniture among the opening lines: the policy's own header."""
     keep: set[int] = set()
     seen: set[str] = set()
-    content = (i for i, line in enumerate(lines) if line)
+    content = (i for i, key in enumerate(keys) if key)
     for _, index in zip(range(span), content, strict=False):
-        key = furniture_key(lines[index])
+        key = keys[index]
         if key in furniture and key not in seen:
             seen.add(key)
             keep.add(index)
