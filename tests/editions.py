@@ -403,7 +403,7 @@ class _PdfLayout:
 
 def _hyphenatable(text: str) -> str:
     """Allow a break with a printed hyphen inside long plain words (soft hyphens)."""
-    return re.sub(r"\b([a-z]{6})([a-z]{6,})\b", "\\1\u00ad\\2", text)
+    return re.sub(r"(?<![^\s(])([a-z]{6})([a-z]{6,})(?=[\s,.;:)]|$)", "\\1\u00ad\\2", text)
 
 
 # --------------------------------------------------------------------------- HTML

@@ -13,6 +13,8 @@ What the rest of the pipeline relies on:
   there), the footer once on the last page, page numbers nowhere;
 - tables row by row, cells separated by a TAB, so code tables parse; wide
   horizontal gaps inside a printed line (borderless tables) become TABs too;
+  each row is a block of its own (blank lines around it), so no un-wrapping
+  of the hard-wrapped text around it ever joins two rows;
 - words hyphenated across a line break joined again.
 
 Errors are one line each: no text layer (needs OCR), encrypted, truncated or
@@ -478,15 +480,34 @@ def _render_page(
         if previous is not None and _starts_paragraph(previous, line, line_gap, body_size):
             out.append("")
         if line.kind == "table":
-            out += ["", *line.table_rows, ""]
+            out += [part for row in line.table_rows for part in ("", row)] + [""]
         elif is_heading:
             text = " ".join(line.text.split())
             heading = (line.size, f"{heading[1]} {text}" if heading else text)
+        elif len(line.segments) > 1:
+            out += ["", line.text, ""]  # a table row of a borderless table
+        elif previous is not None and out and _url_cut(out[-1], previous, line, lines):
+            out[-1], rest = _rejoin_url(out[-1], line.text)
+            if rest:
+                out.append(rest)
         else:
             out.append(_bullet(line, bullet_x))
         previous = line
     if heading:
         out += ["", "#" * levels.get(heading[0], 6) + " " + heading[1], ""]
+
+
+def _url_cut(text: str, previous: Line, line: Line, lines: list[Line]) -> bool:
+    """A URL too long for the line, broken mid-token where the line ran out of room."""
+    if previous.kind != "text" or not re.search(r"https?://\S+$", text):
+        return False
+    column = [ln.x1 for ln in lines if ln.kind == "text" and abs(ln.x0 - previous.x0) < 20]
+    return previous.x1 >= max(column) - 2 * previous.size and line.top > previous.top
+
+
+def _rejoin_url(head: str, text: str) -> tuple[str, str]:
+    token, _, rest = text.partition(" ")
+    return head + token, rest
 
 
 def _starts_paragraph(previous: Line, line: Line, line_gap: float, size: float) -> bool:
