@@ -92,7 +92,9 @@ def test_001_any_wrap_width(width: int) -> None:
 
 @_SETTINGS
 @given(
-    spaces=st.lists(st.sampled_from([" ", "  ", "\t", "\u00a0", " \u00a0"]), min_size=1, max_size=8),
+    spaces=st.lists(
+        st.sampled_from([" ", "  ", "\t", "\u00a0", " \u00a0"]), min_size=1, max_size=8
+    ),
     trailing=st.sampled_from(["", " ", "  ", "\t"]),
 )
 def test_001_any_whitespace(spaces: list[str], trailing: str) -> None:

@@ -110,10 +110,14 @@ def test_cp1252_text_is_decoded_not_rejected(tmp_path: Path) -> None:
 
 
 def test_hostile_markup_is_plain_text(tmp_path: Path) -> None:
-    hostile = CORPUS["003"].read_text(encoding="utf-8").replace(
-        "Cryosurgical ablation of either primary",
-        "<script>alert(1)</script> {{ 7*7 }} Cryosurgical ablation of either primary",
-        1,
+    hostile = (
+        CORPUS["003"]
+        .read_text(encoding="utf-8")
+        .replace(
+            "Cryosurgical ablation of either primary",
+            "<script>alert(1)</script> {{ 7*7 }} Cryosurgical ablation of either primary",
+            1,
+        )
     )
     path = tmp_path / "hostile.txt"
     path.write_text(hostile)

@@ -119,8 +119,17 @@ def test_002_regional_plan_criteria() -> None:
     assert "non-small cell lung cancer" in lung.text  # sub-criteria stay in their statement
     assert "central airway obstructing lesion" in lung.text
     assert codes(p, "CPT") == [
-        "0581T", "17260-17286", "19105", "20983", "31641", "32994",
-        "50250", "50542", "50593", "55873", "57511",
+        "0581T",
+        "17260-17286",
+        "19105",
+        "20983",
+        "31641",
+        "32994",
+        "50250",
+        "50542",
+        "50593",
+        "55873",
+        "57511",
     ]
     assert codes(p, "HCPCS") == []
     assert len(p.references) == 97

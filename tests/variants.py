@@ -28,7 +28,9 @@ LOUISIANA_HEADER = [
     "Original Effective Date: 06/20/2007",
     "Current Effective Date: 07/08/2024",
 ]
-_FURNITURE_KEYS = {re.sub(r"[#*]", "", line).strip() for line in LOUISIANA_FOOTER + LOUISIANA_HEADER}
+_FURNITURE_KEYS = {
+    re.sub(r"[#*]", "", line).strip() for line in LOUISIANA_FOOTER + LOUISIANA_HEADER
+}
 
 
 def _is_furniture(line: str) -> bool:
@@ -57,7 +59,9 @@ def move_page_furniture(text: str, every: int = 9) -> str:
     for index, paragraph in enumerate(out):
         m = re.search(r" (?=into the tumor\.)", paragraph)
         if m:
-            out[index] = paragraph[: m.start()] + "\n\n" + page_break + "\n\n" + paragraph[m.end() :]
+            out[index] = (
+                paragraph[: m.start()] + "\n\n" + page_break + "\n\n" + paragraph[m.end() :]
+            )
             break
     return "\n\n".join(out)
 

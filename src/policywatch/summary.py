@@ -14,8 +14,11 @@ def policy_summary(policy: Policy) -> str:
         f"Policy number: {policy.policy_number or '-'}"
         + (f"  (reference {policy.reference_number})" if policy.reference_number else ""),
     ]
-    dated = [f"{name.replace('_', ' ')} {getattr(policy.dates, name)}" for name in DATE_FIELDS
-             if getattr(policy.dates, name)]
+    dated = [
+        f"{name.replace('_', ' ')} {getattr(policy.dates, name)}"
+        for name in DATE_FIELDS
+        if getattr(policy.dates, name)
+    ]
     lines.append("Dates: " + ("; ".join(dated) if dated else "-"))
     lines.append(f"Coverage ({len(policy.coverage)}):")
     lines += [f"  - {c.indication}: {c.status.replace('_', ' ')}" for c in policy.coverage]
@@ -26,7 +29,9 @@ def policy_summary(policy: Policy) -> str:
     lines += [f"  {system}: {' '.join(codes)}" for system, codes in by_system.items()]
     lines.append(f"Evidence ({len(policy.evidence)} populations):")
     for evidence in policy.evidence:
-        counts = ", ".join(f"{kind.replace('_', ' ')} {_count(n)}" for kind, n in evidence.counts.items())
+        counts = ", ".join(
+            f"{kind.replace('_', ' ')} {_count(n)}" for kind, n in evidence.counts.items()
+        )
         lines.append(f"  - {evidence.population}: {counts or 'no studies named'}")
     with_pmid = sum(1 for r in policy.references if r.pmid)
     lines.append(f"References: {len(policy.references)} ({with_pmid} with PMID)")

@@ -44,7 +44,9 @@ _MIN_REPEATS = 3
 
 def clean_text(raw: str) -> tuple[str, list[str]]:
     """Raw extracted text → (clean text, removed furniture lines)."""
-    lines = [normalize_line(line) for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [
+        normalize_line(line) for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]
     lines = ["" if _is_droppable(line) else line for line in lines]
     lines, furniture = remove_furniture(lines)
     blocks = [block for block in (strip_inline(b) for b in unwrap(lines)) if block]
@@ -180,7 +182,9 @@ def _cuts_sentence(lines: list[str], start: int, end: int) -> bool:
 
 def _is_copyright(key: str) -> bool:
     lowered = key.lower()
-    return key.startswith("©") or lowered.startswith("copyright") or "all rights reserved" in lowered
+    return (
+        key.startswith("©") or lowered.startswith("copyright") or "all rights reserved" in lowered
+    )
 
 
 def _document_header(keys: list[str], furniture: set[str], span: int = 12) -> set[int]:

@@ -25,8 +25,12 @@ _POLICY_HEADING = re.compile(
 _STATUS_WORDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bspecial arrangements\b", re.I), "special_arrangements"),
     (re.compile(r"\bstandard arrangements\b", re.I), "standard_arrangements"),
-    (re.compile(r"\bonly (?:be used )?in (?:the context of )?research\b|\bresearch only\b", re.I),
-     "research_only"),
+    (
+        re.compile(
+            r"\bonly (?:be used )?in (?:the context of )?research\b|\bresearch only\b", re.I
+        ),
+        "research_only",
+    ),
     (re.compile(r"\bshould not be used\b", re.I), "do_not_use"),
     (re.compile(r"\b(?:investigational|experimental|unproven)\b", re.I), "investigational"),
     (re.compile(r"\bnot medically necessary\b", re.I), "not_medically_necessary"),
@@ -36,7 +40,10 @@ _STATUS_WORDS: list[tuple[re.Pattern[str], str]] = [
 
 # A status predicated of the subject: "is …", "are considered to be …",
 # "considers X to be …", "should only be used with special arrangements".
-_GAP = r"(?:\s+(?:not|considered|deemed|to|be|also|only|generally|may|a|an|therefore|and|or|and/or))*\s+"
+_GAP = (
+    r"(?:\s+(?:not|considered|deemed|to|be|also|only|generally|may|a|an|therefore|and|or|and/or))*"
+    r"\s+"
+)
 _STATUS_TERMS = (
     r"(?:investigational|experimental|unproven|medically necessary|not medically necessary|"
     r"covered service|covered|eligible for coverage)"
@@ -117,7 +124,9 @@ def _from_criteria(body: list[str], title: str | None) -> list[Coverage]:
                 indication = _item_indication(item.text)
                 out.append(Coverage(indication, status, f"{stem} {item.full_text()}"))
         elif is_statement(criterion.text):
-            out.append(Coverage(indication_of(criterion.text, title), status, criterion.full_text()))
+            out.append(
+                Coverage(indication_of(criterion.text, title), status, criterion.full_text())
+            )
     return out
 
 
@@ -156,7 +165,9 @@ def _sentences(text: str) -> list[str]:
 
 
 def _item_indication(text: str) -> str:
-    head = re.split(r"\s+(?:when|if|that|who|in patients|for patients)\b|[:;,]", text, maxsplit=1)[0]
+    head = re.split(r"\s+(?:when|if|that|who|in patients|for patients)\b|[:;,]", text, maxsplit=1)[
+        0
+    ]
     return normalize_indication(head)
 
 

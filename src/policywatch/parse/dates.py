@@ -13,9 +13,17 @@ MONTHS = {
     name: number
     for number, names in enumerate(
         [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
             ("december", "dec"),
         ],
         start=1,
@@ -35,7 +43,6 @@ _PATTERNS = [
     re.compile(rf"(?P<mn>{_MONTH}),?\s+(?P<y>\d{{4}})\b", re.IGNORECASE),
     re.compile(r"(?P<y>(?:19|20)\d{2})\b"),
 ]
-
 
 
 def match_date(text: str) -> tuple[str, int] | None:

@@ -23,8 +23,21 @@ _EFFICACY_HEADING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?efficacy\b", r
 _FINDING = re.compile(r"^(?:- )?\d{1,2}\.\d{1,2}\.\d{1,2}\s+(?P<text>.+)$")
 
 NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "single": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
 }
 QUANTIFIERS = ("several", "multiple", "numerous", "many", "few", "some", "various", "limited")
 
@@ -32,8 +45,12 @@ QUANTIFIERS = ("several", "multiple", "numerous", "many", "few", "some", "variou
 STUDY_TYPES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bmeta-?analy[sz][ie]s\b", re.I), "meta_analysis"),
     (re.compile(r"\b(?:systematic|cochrane) reviews?\b", re.I), "systematic_review"),
-    (re.compile(r"\bnon-?randomi[sz]ed (?:comparative|controlled)\b|\bcomparative observational\b",
-                re.I), "nonrandomized_comparative"),
+    (
+        re.compile(
+            r"\bnon-?randomi[sz]ed (?:comparative|controlled)\b|\bcomparative observational\b", re.I
+        ),
+        "nonrandomized_comparative",
+    ),
     (re.compile(r"\bnon-?comparative\b|\bsingle-arm\b", re.I), "noncomparative"),
     (re.compile(r"\brandomi[sz]ed(?: controlled)? trials?\b|\bRCTs?\b", re.I), "rct"),
     (re.compile(r"\bcase series\b", re.I), "case_series"),
@@ -41,7 +58,9 @@ STUDY_TYPES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bcohort stud(?:y|ies)\b", re.I), "cohort"),
     (re.compile(r"\bobservational stud(?:y|ies)\b", re.I), "observational"),
 ]
-_NOUN = re.compile(r"\b(?:stud(?:y|ies)|trials?|reviews?|series|reports?|analy[sz][ie]s|RCTs?)\b", re.I)
+_NOUN = re.compile(
+    r"\b(?:stud(?:y|ies)|trials?|reviews?|series|reports?|analy[sz][ie]s|RCTs?)\b", re.I
+)
 
 
 def parse_evidence(doc: Doc, coverage: list[Coverage]) -> list[Evidence]:
@@ -123,5 +142,7 @@ def _efficacy_findings(doc: Doc) -> dict[str, Count]:
             quantity, rest = _quantity(m.group("text"))
             study = _study_type(rest.split(" of ", 1)[0] if quantity else "")
             if study:
-                counts[study] = _merge(counts.get(study), 1 if isinstance(quantity, int) else quantity)
+                counts[study] = _merge(
+                    counts.get(study), 1 if isinstance(quantity, int) else quantity
+                )
     return counts
