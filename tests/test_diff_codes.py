@@ -45,9 +45,19 @@ def test_description_change_is_medium() -> None:
         (
             "modified",
             "medium",
-            "CPT 47371: description changed from 'ablation of 1 or more liver tumors(s); "
-            "cryosurgical' to 'ablation of 1 or more liver tumor(s); cryosurgical'",
+            "CPT 47371: description changed from '… more liver tumors(s); cryosurgical' "
+            "to '… more liver tumor(s); cryosurgical'",
         )
+    ]
+
+
+def test_description_change_shows_what_was_appended() -> None:
+    old = [code("CPT", "47383", "Ablation, 1 or more liver tumor(s), percutaneous, cryoablation")]
+    new = [code("CPT", "47383", "Ablation, 1 or more liver tumor(s), percutaneous, cryoablation, "
+                "including imaging guidance")]  # fmt: skip
+    assert [c.summary for c in diff_codes(old, new)] == [
+        "CPT 47383: description changed from '… tumor(s), percutaneous, cryoablation' "
+        "to '… tumor(s), percutaneous, cryoablation, including imaging guidance'"
     ]
 
 

@@ -111,7 +111,8 @@ def test_reference_citation_or_pmid_changed_is_modified() -> None:
         (
             "modified",
             "references[PMID 1]",
-            "Reference PMID 1: citation now 'Smith J. Cryotherapy. Lancet. 2021. PMID 1'",
+            "Reference PMID 1: citation changed from 'Smith J. Cryo. Lancet. 2020. PMID 1' "
+            "to 'Smith J. Cryotherapy. Lancet. 2021. PMID 1'",
         ),
         ("modified", "references[Lee K. Old title. 2019]", "Reference Lee K. Old title. 2019: "
          "PMID none → 55"),

@@ -13,7 +13,7 @@ from dataclasses import asdict
 
 from policywatch.diff.changes import Change
 from policywatch.diff.matching import pair_exact
-from policywatch.diff.normalize import norm_key, norm_text, shorten
+from policywatch.diff.normalize import changed_excerpts, clip, norm_key, norm_text, shorten
 from policywatch.model import Code
 
 _TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
@@ -155,10 +155,8 @@ def _description_change(before: Code, after: Code) -> Change | None:
         return None
     if norm_key(before.description) == norm_key(after.description):
         return None
-    summary = (
-        f"{_label(before)}: description changed from '{shorten(before.description, 60)}' "
-        f"to '{shorten(after.description, 60)}'"
-    )
+    was, now = changed_excerpts(before.description, after.description)
+    summary = f"{_label(before)}: description changed from '{clip(was, 70)}' to '{clip(now, 70)}'"
     return Change(
         "code", "modified", "medium", _field(before), summary, asdict(before), asdict(after)
     )

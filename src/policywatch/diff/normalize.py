@@ -12,6 +12,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 
+ELLIPSIS = "…"
 _SPACE = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _PUNCT_TRANSLATION = str.maketrans(
@@ -76,8 +77,12 @@ def containment(part: frozenset[str], whole: frozenset[str]) -> float:
 
 
 def shorten(text: str | None, width: int = 90) -> str:
-    text = norm_text(text)
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+    return clip(norm_text(text), width)
+
+
+def clip(text: str, width: int) -> str:
+    """Cut already-normalized text to ``width`` (NFKC would turn '…' into '...')."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + ELLIPSIS
 
 
 def sentence_case(text: str) -> str:
@@ -86,3 +91,29 @@ def sentence_case(text: str) -> str:
 
 def status_label(status: str) -> str:
     return status.replace("_", " ")
+
+
+def changed_excerpts(before: str | None, after: str | None, context: int = 2) -> tuple[str, str]:
+    """The differing middle of two texts with a little context: what a summary should show.
+
+    'Ablation, 1 or more liver tumor(s), percutaneous, cryoablation' →
+    '…, cryoablation, including imaging guidance' reads as ('… percutaneous,
+    cryoablation', '… percutaneous, cryoablation, including imaging guidance').
+    """
+    a, b = norm_text(before).split(), norm_text(after).split()
+    prefix = 0
+    while prefix < min(len(a), len(b)) and a[prefix] == b[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(a), len(b)) - prefix and a[-1 - suffix] == b[-1 - suffix]:
+        suffix += 1
+    start = max(0, prefix - context)
+    keep_suffix = max(0, suffix - context)
+
+    def excerpt(words: list[str]) -> str:
+        middle = " ".join(words[start : len(words) - keep_suffix])
+        lead = f"{ELLIPSIS} " if start else ""
+        tail = f" {ELLIPSIS}" if keep_suffix else ""
+        return f"{lead}{middle}{tail}".strip()
+
+    return excerpt(a), excerpt(b)

@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 from policywatch.diff.changes import Change
 from policywatch.diff.matching import Pairing, pair_exact
-from policywatch.diff.normalize import norm_key, shorten
+from policywatch.diff.normalize import changed_excerpts, clip, norm_key, shorten
 from policywatch.model import Reference
 
 _LEADING_NUMBER = re.compile(r"^\s*\[?\d+[.)\]]?\s+")
@@ -65,7 +65,8 @@ def _modified(before: Reference, after: Reference) -> Change:
     if _pmid(before) != _pmid(after):
         what = f"PMID {_pmid(before) or 'none'} → {_pmid(after) or 'none'}"
     else:
-        what = f"citation now '{shorten(after.citation, 70)}'"
+        was, now = changed_excerpts(before.citation, after.citation)
+        what = f"citation changed from '{clip(was, 60)}' to '{clip(now, 60)}'"
     summary = f"Reference {_label(before)}: {what}"
     return Change(
         "reference", "modified", "low", _field(before), summary, asdict(before), asdict(after)

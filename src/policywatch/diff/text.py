@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from policywatch.diff.changes import Change
@@ -9,6 +10,14 @@ from policywatch.diff.matching import pair_exact
 from policywatch.diff.normalize import norm_key, norm_text
 from policywatch.diff.words import word_diff
 from policywatch.model import Section
+
+# A list item's number, letter or bullet: renumbering a list is never a change.
+_LIST_MARKER = re.compile(r"(?m)^[ \t]*(?:(?:\d{1,3}|[A-Za-z]|[IVXivx]{2,5})[.)]|[-•*])[ \t]+")
+
+
+def section_text(text: str) -> str:
+    """A section's words as compared and shown: list markers dropped, spacing normalized."""
+    return norm_text(_LIST_MARKER.sub("", text))
 
 
 def section_keys(sections: list[Section]) -> list[str]:
@@ -51,7 +60,7 @@ def _words(count: int) -> str:
 
 
 def _modified(before: Section, after: Section) -> Change | None:
-    old_text, new_text = norm_text(before.text), norm_text(after.text)
+    old_text, new_text = section_text(before.text), section_text(after.text)
     if old_text == new_text:
         return None
     diff = word_diff(old_text, new_text)
@@ -63,7 +72,7 @@ def _modified(before: Section, after: Section) -> Change | None:
 
 
 def _added(section: Section) -> Change:
-    text = norm_text(section.text)
+    text = section_text(section.text)
     summary = f"Section '{_name(section)}' added ({_words(len(text.split()))})"
     return Change(
         "text", "added", "low", _field(section), summary, None, _side(section),
@@ -72,7 +81,7 @@ def _added(section: Section) -> Change:
 
 
 def _removed(section: Section) -> Change:
-    text = norm_text(section.text)
+    text = section_text(section.text)
     summary = f"Section '{_name(section)}' removed ({_words(len(text.split()))})"
     return Change(
         "text", "removed", "low", _field(section), summary, _side(section), None,
