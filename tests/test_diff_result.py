@@ -81,6 +81,7 @@ def test_code_change_without_notice_is_silent() -> None:
         {"dates": Dates(effective="2025-01-01", next_review="2025-06")},
         {"dates": Dates(effective="2024-07-08", next_review="2026-06")},
         {"dates": Dates(effective="2024-07-08", next_review="2025-06", last_review="2025-05")},
+        {"dates": Dates(effective="2024-07-08", next_review="2025-06", published="2025-03-02")},
     ],
 )  # fmt: skip
 def test_code_change_with_a_new_history_entry_or_date_is_not_silent(
@@ -90,9 +91,10 @@ def test_code_change_with_a_new_history_entry_or_date_is_not_silent(
     assert not diff_policies(base(), new).silent_change
 
 
-def test_removed_history_entry_is_no_notice() -> None:
-    new = base(codes=[], history=[])
-    assert diff_policies(base(), new).silent_change
+def test_removed_history_entry_or_original_date_is_no_notice() -> None:
+    assert diff_policies(base(), base(codes=[], history=[])).silent_change
+    dates = Dates(effective="2024-07-08", next_review="2025-06", original_effective="2007")
+    assert diff_policies(base(), base(codes=[], dates=dates)).silent_change
 
 
 def test_date_or_metadata_change_alone_is_not_silent_but_is_semantic() -> None:

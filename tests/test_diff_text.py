@@ -87,7 +87,7 @@ def test_repeated_headings_pair_by_occurrence() -> None:
 
 def test_renumbered_or_relettered_list_items_are_no_text_change() -> None:
     old = [Section("References", "1. Smith J. Cryo.\n2. Lee K. Ablation.\nA. Kidney\n- bullet")]
-    new = [Section("References", "3. Smith J. Cryo.\n4. Lee K. Ablation.\nB. Kidney\n• bullet")]
+    new = [Section("References", "3. Smith J. Cryo.\n4. Lee K. Ablation.\n- C. Kidney\n• bullet")]
     assert diff_sections(old, new) == []
     numbered_findings = [Section("2.3 Efficacy", "2.3.1 A trial of 123 patients.")]
     renumbered = [Section("2.3 Efficacy", "2.3.2 A trial of 123 patients.")]

@@ -22,8 +22,10 @@ SEVERITIES = ("high", "medium", "low")
 SEMANTIC_KINDS = frozenset(KINDS) - {"text"}
 # Kinds that, changed without notice, make a "silent change".
 SUBSTANTIVE_KINDS = frozenset({"coverage", "code", "evidence"})
-# Dates whose move counts as notice of a revision.
-NOTICE_DATES = frozenset({"dates.effective", "dates.last_review", "dates.next_review"})
+# Dates whose move counts as notice of a revision. ``published`` is NICE's only version date.
+NOTICE_DATES = frozenset(
+    {"dates.effective", "dates.last_review", "dates.next_review", "dates.published"}
+)
 
 # One step of a word-level diff: ("equal" | "delete" | "insert", text).
 WordOp = tuple[str, str]
