@@ -437,9 +437,12 @@ _PAGE_HEAD = """<!DOCTYPE html>
   <a href="/" class="logo">Example Health Plan</a>
   <nav aria-label="Primary"><ul>
     <li><a href="/members">Members</a></li><li><a href="/providers">Providers</a></li>
-    <li><a href="/employers">Employers</a></li><li><a href="/medical-policies">Medical Policies</a></li>
+    <li><a href="/employers">Employers</a></li>
+    <li><a href="/medical-policies">Medical Policies</a></li>
   </ul></nav>
-  <form class="search" action="/search"><input name="q" placeholder="Search"><button>Go</button></form>
+  <form class="search" action="/search">
+    <input name="q" placeholder="Search"><button>Go</button>
+  </form>
 </header>
 <nav class="breadcrumb" aria-label="Breadcrumb"><ol>
   <li><a href="/">Home</a></li><li><a href="/providers">Providers</a></li>
@@ -555,3 +558,47 @@ def _html_table(rows: list[list[str]], edition: Edition) -> str:
 def _nbsp(markup: str) -> str:
     """NBSP written as the entity most sites use."""
     return markup.replace("\xa0", "&nbsp;")
+
+
+# --------------------------------------------------------------------------- broken PDFs
+
+
+def image_only_pdf() -> bytes:
+    """A scanned policy: two pages of pictures, no text layer."""
+    from fpdf import FPDF
+    from PIL import Image, ImageDraw
+
+    scan = Image.new("RGB", (850, 1100), "white")
+    draw = ImageDraw.Draw(scan)
+    for row in range(60, 1040, 22):  # grey bars where the scanned lines of text are
+        draw.rectangle((70, row, 780 - (row * 7) % 200, row + 9), fill=(90, 90, 90))
+    pdf = FPDF(unit="pt", format="letter")
+    for _ in range(2):
+        pdf.add_page()
+        pdf.image(scan, x=0, y=0, w=PAGE_W, h=PAGE_H)
+    return bytes(pdf.output())
+
+
+def encrypted_pdf(user_password: str | None = "reader") -> bytes:
+    """A policy PDF encrypted with an owner password and, unless None, a user password."""
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format="letter")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    statement = "Cryosurgical ablation of liver tumors is considered investigational. "
+    pdf.multi_cell(0, 14, statement * 8)
+    pdf.set_encryption(owner_password="owner", user_password=user_password)
+    return bytes(pdf.output())
+
+
+def many_pages_pdf(pages: int) -> bytes:
+    """A compendium-sized PDF: one short line on each of ``pages`` pages."""
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format="letter")
+    pdf.set_font("helvetica", size=10)
+    for number in range(1, pages + 1):
+        pdf.add_page()
+        pdf.cell(200, 12, f"Policy appendix line {number}")
+    return bytes(pdf.output())

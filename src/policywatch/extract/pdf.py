@@ -36,10 +36,10 @@ from policywatch.errors import ExtractError
 
 # Bounds for one document: a medical policy runs to tens of pages; thousands
 # of pages is a compendium or a hostile file, and must not hang a nightly run.
-MAX_PAGES = 1500
+MAX_PAGES = 1000
 MAX_SECONDS = 120.0
 
-# Below this many extracted characters per page the PDF is a scan.
+# Below this many characters of body text per page (on average) the PDF is a scan.
 MIN_CHARS_PER_PAGE = 20
 
 # Lines looked at for running headers/footers, and where they may sit.
@@ -106,10 +106,21 @@ def pdf_to_text(data: bytes) -> str:
     """PDF bytes → text lines for the shared cleaner; raises ExtractError."""
     _check_complete(data)
     pages = _read_pages(data)
-    total_chars = sum(len(line.text) for page in pages for line in page.lines)
-    if total_chars < MIN_CHARS_PER_PAGE * max(1, len(pages)) / 4 or total_chars == 0:
-        raise ExtractError("PDF has no text layer (scanned images?); it needs OCR")
+    if not pages:
+        raise ExtractError("PDF has no pages")
     _remove_furniture(pages)
+    # Counted without running headers and page numbers: a scan stamped with
+    # "Page 3 of 10" still has no text layer for its content.
+    body_chars = sum(len(line.text.strip()) for page in pages for line in page.lines)
+    if body_chars < MIN_CHARS_PER_PAGE * len(pages):
+        raise ExtractError("PDF has no text layer (scanned images?); it needs OCR")
+    cid_chars = sum(
+        len(m) for page in pages for line in page.lines for m in _CID.findall(line.text)
+    )
+    if cid_chars > body_chars / 2:
+        raise ExtractError(
+            "PDF text layer is unreadable (fonts without a Unicode mapping); it needs OCR"
+        )
     body_size = _body_font_size(pages)
     heading_levels = _heading_levels(pages, body_size)
     ordered = [_reading_order(p.lines, _find_gutter(p.lines, p.width)) for p in pages]
@@ -456,7 +467,7 @@ def _line_gap(pages: list[list[Line]], body_size: float) -> float:
     for lines in pages:
         for a, b in zip(lines, lines[1:], strict=False):
             gap = b.top - a.bottom
-            if a.kind == b.kind == "text" and a.size == b.size == body_size and 0 <= gap:
+            if a.kind == b.kind == "text" and a.size == b.size == body_size and gap >= 0:
                 gaps[round(gap * 2) / 2] += 1
     return gaps.most_common(1)[0][0] if gaps else body_size * 0.3
 
