@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from policywatch.model import Policy
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian: fonts-dejavu-core
@@ -71,6 +74,51 @@ EDITIONS = {
 
 def edition_for(name: str) -> Edition:
     return EDITIONS[name[:3]]
+
+
+def running_header(key: str) -> str:
+    """The running header printed on every page of ``key``'s PDF edition."""
+    edition = EDITIONS[key]
+    text = (FIXTURES / edition.name).read_text(encoding="utf-8")
+    return _running_header(text_blocks(text, edition))
+
+
+# --------------------------------------------------------------------------- comparing
+
+# What "parses the same" means for issue 6, one projection per compared field.
+FIELDS: dict[str, Callable[[Policy], object]] = {
+    "title": lambda p: p.title,
+    "policy_number": lambda p: p.policy_number,
+    "reference_number": lambda p: p.reference_number,
+    "dates": lambda p: vars(p.dates),
+    "coverage_statuses": lambda p: [(c.indication, c.status) for c in p.coverage],
+    "codes": lambda p: [(c.system, c.code, c.range) for c in p.codes],
+    "evidence_counts": lambda p: [e.counts for e in p.evidence],
+    "reference_count": lambda p: len(p.references),
+    "history_count": lambda p: len(p.history),
+}
+
+
+def words(text: str) -> list[str]:
+    """Words of extracted text, without heading and bullet markers or cell separators.
+
+    URLs are left out: a URL longer than a printed line is cut by the printer.
+    """
+    text = re.sub(r"^\s*(#+|[-•*])\s+", "", text.replace("\t", " "), flags=re.MULTILINE)
+    return [w for w in text.replace("\xa0", " ").split() if "://" not in w and "%20" not in w]
+
+
+def edition_words(key: str) -> list[str]:
+    """The words a faithful PDF or HTML edition of ``key`` carries, in order."""
+    edition = EDITIONS[key]
+    text = (FIXTURES / edition.name).read_text(encoding="utf-8")
+    out: list[str] = []
+    for block in text_blocks(text, edition):
+        if block.kind == "rows":
+            out += words("\n".join(" ".join(row) for row in block.rows))
+        elif block.kind != "gap":
+            out += words(f"{block.ordered} {block.text}")
+    return out
 
 
 # --------------------------------------------------------------------------- blocks

@@ -25,6 +25,7 @@ from policywatch.extract.text import clean_text
 from policywatch.model import Policy
 from policywatch.parse import parse_bytes, parse_extracted
 from tests import editions
+from tests.editions import FIELDS, edition_words, words
 
 KEYS = list(editions.EDITIONS)
 
@@ -62,18 +63,6 @@ def text_policies() -> dict[str, Policy]:
 
 # --------------------------------------------------------------------------- same Policy
 
-FIELDS = {
-    "title": lambda p: p.title,
-    "policy_number": lambda p: p.policy_number,
-    "reference_number": lambda p: p.reference_number,
-    "dates": lambda p: vars(p.dates),
-    "coverage_statuses": lambda p: [(c.indication, c.status) for c in p.coverage],
-    "codes": lambda p: [(c.system, c.code, c.range) for c in p.codes],
-    "evidence_counts": lambda p: [e.counts for e in p.evidence],
-    "reference_count": lambda p: len(p.references),
-    "history_count": lambda p: len(p.history),
-}
-
 
 @pytest.mark.parametrize("field", list(FIELDS))
 @pytest.mark.parametrize("key", KEYS)
@@ -95,30 +84,12 @@ def test_the_fields_compared_are_not_empty(text_policies: dict[str, Policy]) -> 
 # --------------------------------------------------------------------------- extraction
 
 
-def _words(text: str) -> list[str]:
-    text = re.sub(r"^\s*(#+|[-•*])\s+", "", text.replace("\t", " "), flags=re.MULTILINE)
-    # URLs longer than a line are cut by the printer; they are not policy words.
-    return [w for w in text.replace("\xa0", " ").split() if "://" not in w and "%20" not in w]
-
-
-def _edition_words(key: str) -> list[str]:
-    edition = editions.EDITIONS[key]
-    text = (editions.FIXTURES / edition.name).read_text(encoding="utf-8")
-    words: list[str] = []
-    for block in editions.text_blocks(text, edition):
-        if block.kind == "rows":
-            words += _words("\n".join(" ".join(row) for row in block.rows))
-        elif block.kind != "gap":
-            words += _words(f"{block.ordered} {block.text}")
-    return words
-
-
 @pytest.mark.parametrize("key", KEYS)
 def test_pdf_words_in_reading_order(key: str, pdf_raw: dict[str, str]) -> None:
     """Every word of the document once, in order: columns, page breaks, hyphenation,
     table cells; the running header kept once at the top and the footer once at the end."""
-    expected = _edition_words(key)
-    got = _words(pdf_raw[key])
+    expected = edition_words(key)
+    got = words(pdf_raw[key])
     changes = [
         (op, got[b1:b2])
         for op, _, _, b1, b2 in difflib.SequenceMatcher(
@@ -126,21 +97,16 @@ def test_pdf_words_in_reading_order(key: str, pdf_raw: dict[str, str]) -> None:
         ).get_opcodes()
         if op != "equal"
     ]
-    header = _words(editions._running_header(_blocks(key)))
-    footer = _words(editions.FOOTER_TEXT)
+    header = words(editions.running_header(key))
+    footer = words(editions.FOOTER_TEXT)
     assert changes == [("insert", header), ("insert", footer)]
-
-
-def _blocks(key: str) -> list[editions.Block]:
-    edition = editions.EDITIONS[key]
-    return editions.text_blocks((editions.FIXTURES / edition.name).read_text(), edition)
 
 
 def test_page_furniture_removed(pdf_raw: dict[str, str]) -> None:
     text = pdf_raw["000"]
     assert not re.search(r"Page \d+ of \d+", text)
     assert text.count(editions.FOOTER_TEXT) == 1 and text.rstrip().endswith(editions.FOOTER_TEXT)
-    header = editions._running_header(_blocks("000"))
+    header = editions.running_header("000")
     assert text.startswith(header + "\n")  # the first page's copy of the header stays
     assert text.count(header) == 2  # that copy and the document's own title line
 
