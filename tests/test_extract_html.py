@@ -187,3 +187,14 @@ def test_html_named_pdf_is_read_as_html(tmp_path: Path, html_pages: dict[str, by
     result = CliRunner().invoke(main, ["parse", str(disguised)])
     assert result.exit_code == 0
     assert '"title": "Cryotherapy for the treatment of liver metastases"' in result.output
+
+
+def test_collapsed_accordion_panels_are_kept() -> None:
+    """aria-hidden marks closed panels on plan sites; their codes are policy text."""
+    panel = (
+        "<h2>Coding</h2><div class='panel' aria-hidden='true'><table>"
+        "<tr><td>CPT</td><td>47371</td><td>Laparoscopy, surgical, ablation</td></tr>"
+        "</table></div>"
+    )
+    text = html_to_text(_page(f"<main>{POLICY}{panel}</main>"))
+    assert "## Coding\n\nCPT\t47371\tLaparoscopy, surgical, ablation\n" in text

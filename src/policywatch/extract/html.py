@@ -5,7 +5,8 @@ Keeps the policy's article and drops the site around it:
 - the article is ``<main>`` / ``role="main"`` / ``<article>`` when the page
   marks it (the candidate holding the most text), else the whole body;
 - navigation, site header and footer, sidebars, cookie banners, forms,
-  scripts, styles, ``noscript`` and hidden elements are removed;
+  scripts, styles, ``noscript`` and hidden elements (the ``hidden`` attribute,
+  inline ``display: none``) are removed;
 - headings become ``#``-prefixed lines (h1 → "# ", h2 → "## " …), blocks are
   separated by blank lines, ``<br>`` is a line break;
 - lists become "- item" / "1. item" lines (numbered as in the source), two
@@ -47,8 +48,11 @@ _DROP_TAGS = (
     "head",
 )
 _DROP_ROLES = ("navigation", "banner", "contentinfo", "complementary", "search", "dialog")
+# Site chrome by id / class. Narrow on purpose: "consent" or "share" alone also
+# name policy sections ("informed-consent") and CMSs ("SharePoint").
 _CHROME_NAME = re.compile(
-    r"cookie|consent|gdpr|onetrust|cookiebot|skip-?link|breadcrumb|share|social|print-?button",
+    r"cookie|gdpr|onetrust|truste\b|consent-?(?:banner|manager|modal|dialog)|cc-(?:banner|window)"
+    r"|skip-?(?:link|nav)|breadcrumb|social-?(?:share|links|media)|share-?(?:bar|buttons?|tools)",
     re.IGNORECASE,
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -141,7 +145,9 @@ def _drop_chrome(body: Any) -> None:
 
 def _is_chrome(node: Any) -> bool:
     attrs = node.attributes
-    if "hidden" in attrs or (attrs.get("aria-hidden") or "").lower() == "true":
+    # aria-hidden is not "hidden": plans set it on collapsed accordion panels
+    # that hold the policy's coding and references.
+    if "hidden" in attrs:
         return True
     if _HIDDEN_STYLE.search(attrs.get("style") or ""):
         return True
