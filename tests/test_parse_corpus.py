@@ -176,3 +176,50 @@ def test_every_section_has_text_and_no_markup(key: str) -> None:
         assert section.text.strip()
         assert "**" not in section.text and "](" not in section.text
         assert "\u00a0" not in section.text
+
+
+def _edited(key: str, old: str, new: str) -> Policy:
+    from policywatch.parse import parse_bytes
+
+    text = CORPUS[key].read_text(encoding="utf-8")
+    assert old in text
+    return parse_bytes(text.replace(old, new, 1).encode("utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("wording", "status"),
+    [
+        ("can be used with standard arrangements", "standard_arrangements"),
+        ("should not be used", "do_not_use"),
+        ("should only be used in the context of research", "research_only"),
+    ],
+)
+def test_004_every_nice_recommendation_wording(wording: str, status: str) -> None:
+    p = _edited("004", "should only be used with special arrangements", wording)
+    assert [(c.indication, c.status) for c in p.coverage] == [("liver metastases", status)]
+    assert p.evidence[0].population == "liver metastases"
+
+
+def test_004_numbered_finding_with_two_trials_counts_two() -> None:
+    p = _edited(
+        "004",
+        "A randomised controlled trial (RCT) of 123",
+        "Two randomised controlled trials (RCTs) of 123 and 88",
+    )
+    assert p.evidence[0].counts["rct"] == 2
+
+
+def test_002_wrapped_citation_starting_with_a_number_stays_one_reference() -> None:
+    p = _edited(
+        "002",
+        "2007;178(4 Pt 1):1253-7; discussion 57. PMID",
+        "2007;178(4 Pt 1):1253-7; discussion\n57. PMID",
+    )
+    assert len(p.references) == 97
+    assert p.references[13].pmid == "17698104"
+    assert p.references[13].citation.endswith("discussion 57. PMID: 17698104")
+
+
+def test_000_code_table_rows_are_not_section_headings() -> None:
+    headings = [s.heading for s in parsed("000").sections]
+    assert not [h for h in headings if "155.0" in h or "50.29" in h or h.startswith("RFA Ref")]

@@ -31,7 +31,7 @@ _STATUS_WORDS: list[tuple[re.Pattern[str], str]] = [
         ),
         "research_only",
     ),
-    (re.compile(r"\bshould not be used\b", re.I), "do_not_use"),
+    (re.compile(r"\b(?:should|must) not be used\b", re.I), "do_not_use"),
     (re.compile(r"\b(?:investigational|experimental|unproven)\b", re.I), "investigational"),
     (re.compile(r"\bnot medically necessary\b", re.I), "not_medically_necessary"),
     (re.compile(r"\bmedically necessary\b", re.I), "medically_necessary"),
@@ -50,10 +50,10 @@ _STATUS_TERMS = (
 )
 _PREDICATE = re.compile(
     rf"\b(?:is|are|be|remains?|considers .{{1,200}}? to be){_GAP}{_STATUS_TERMS}\b"
-    r"|\bshould(?: only| not)? be used(?: only)?(?: with| in)\b",
+    r"|\b(?:can|may|should|must)(?: only| not)? be used\b",
     re.IGNORECASE,
 )
-_VERB = re.compile(r"\s+(?:is|are|to be|may be|should|remains?)\s", re.IGNORECASE)
+_VERB = re.compile(r"\s+(?:is|are|to be|may be|can be|should|must|remains?)\s", re.IGNORECASE)
 _ROMAN = re.compile(r"^(?:- )?(?P<n>[IVX]{1,5})[.)]\s+(?P<text>.+)$")
 _LETTER = re.compile(r"^(?:- )?(?P<n>[A-Z])[.)]\s+(?P<text>.+)$")
 _NUMBER = re.compile(r"^(?:- )?(?P<n>\d{1,2})[.)]\s+(?P<text>.+)$")
@@ -63,9 +63,6 @@ _INDICATION_AFTER = re.compile(
     r"\b(?:as a treatment for|for the treatment of|in the treatment of|treatment of|for)\s+"
     r"(?:patients with\s+|individuals with\s+)?(?P<ind>[^,;:.]+)",
     re.IGNORECASE,
-)
-_SUBJECT_OF = re.compile(
-    r"\b(?:of|for)\s+(?:either\s+)?(?P<ind>.+?)\s+(?:is|are|to be|may be|should)\b", re.IGNORECASE
 )
 
 

@@ -13,7 +13,9 @@ _TERMINAL = (".", ";", ",", "?", "!", '"', "”")
 _LABEL_VALUE = re.compile(r"^[^:]{2,60}:\s+\S")
 _LIST_ITEM = re.compile(r"^(?:- |\d{1,3}(?:\.\d{1,3})*[.)]? |[A-Za-z][.)] )")
 _NUMBERED_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")
-_CODE_LIKE = re.compile(r"\b\d{5,}\b|\b[A-Z]\d{2}\.\d")
+# Billing codes, long numbers and decimals mark table rows, never headings.
+_CODE_LIKE = re.compile(r"\b\d{5,}\b|\b[A-Z]\d{2}\.\d|\d[.,]\d")
+_SECTION_NUMBER = re.compile(r"^\d(?:\.\d{1,2})*\.?\s+")  # "2.3 Efficacy", not "50.29 …"
 
 
 @dataclass
@@ -63,7 +65,7 @@ def is_heading(text: str, following: str) -> bool:
         return False
     if text.endswith(_TERMINAL) or (text.endswith(":") and len(words) > 4):
         return False
-    if _LABEL_VALUE.match(text) or _CODE_LIKE.search(text):
+    if _LABEL_VALUE.match(text) or _CODE_LIKE.search(_SECTION_NUMBER.sub("", text)):
         return False
     if _LIST_ITEM.match(text) and not _NUMBERED_HEADING.match(text):
         return False

@@ -142,7 +142,5 @@ def _efficacy_findings(doc: Doc) -> dict[str, Count]:
             quantity, rest = _quantity(m.group("text"))
             study = _study_type(rest.split(" of ", 1)[0] if quantity else "")
             if study:
-                counts[study] = _merge(
-                    counts.get(study), 1 if isinstance(quantity, int) else quantity
-                )
+                counts[study] = _merge(counts.get(study), quantity)
     return counts
