@@ -24,6 +24,11 @@ def load_side(ref: str) -> Policy:
     Today a file path; the store adds ``POLICY@REV`` / ``POLICY@YYYY-MM-DD`` here
     (resolve the reference first, fall back to a file), so the command stays as is.
     """
+    from policywatch.store import default_store_dir, resolve_reference
+
+    stored = resolve_reference(default_store_dir(), ref)  # POLICY@REV|@DATE in the store
+    if stored is not None:
+        return stored
     try:
         return parse_file(ref)
     except PolicywatchError as exc:

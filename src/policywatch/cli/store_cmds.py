@@ -1,0 +1,270 @@
+"""Store commands: ``snapshot``, ``log``, ``show``, ``verify``, ``reparse``.
+
+Each opens the store, calls one library function and prints; the exit codes
+are the contract cron relies on (snapshot: 0 fine, 3 some sources failed,
+2 usage or configuration error).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from policywatch.model import canonical_json
+from policywatch.store import (
+    DEFAULT_LOCK_TIMEOUT,
+    Store,
+    find_policy,
+    parse_instant,
+    policy_text_at,
+    reparse,
+    require_policy,
+    split_reference,
+    verify,
+    versions,
+)
+
+if TYPE_CHECKING:  # the fetch stack (httpx, tenacity) loads only when snapshot runs
+    from policywatch.snapshot import Progress, SnapshotSummary
+
+
+def _store_option(func: Any) -> Any:
+    return click.option(
+        "--store",
+        "store_dir",
+        envvar="POLICYWATCH_STORE",
+        default="snapshots",
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="The store directory (a git repository); env POLICYWATCH_STORE.",
+    )(func)
+
+
+def _format_option(func: Any) -> Any:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="text for people, json for tools.",
+    )(func)
+
+
+def _lock_option(func: Any) -> Any:
+    return click.option(
+        "--lock-timeout",
+        type=click.FloatRange(min=0),
+        default=DEFAULT_LOCK_TIMEOUT,
+        show_default=True,
+        help="Seconds to wait for another run to release the store.",
+    )(func)
+
+
+def _parse_as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_instant(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@click.command("snapshot")
+@click.option(
+    "--config",
+    default="sources.toml",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The sources file: [[source]] tables with id, payer and url or path.",
+)
+@_store_option
+@click.option(
+    "--as-of",
+    callback=_parse_as_of,
+    metavar="DATETIME",
+    help="Record the run as of this time (YYYY-MM-DD or ISO date-time, UTC unless "
+    "an offset is given), e.g. to back-fill old versions, oldest first.",
+)
+@_format_option
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.001),
+    default=None,
+    help="HTTP timeout in seconds (default 30; env POLICYWATCH_FETCH_TIMEOUT).",
+)
+@_lock_option
+@click.pass_context
+def snapshot_command(
+    ctx: click.Context,
+    config: Path,
+    store_dir: Path,
+    as_of: datetime | None,
+    fmt: str,
+    timeout: float | None,
+    lock_timeout: float,
+) -> None:
+    """Fetch every configured source and record what changed, as one commit.
+
+    Outcomes per source: added, changed, unchanged or failed. A failed fetch
+    or parse never removes a policy: the last version stays current. Prints a
+    one-line summary (a progress bar too, on a terminal).
+
+    Exit status: 0 every source fine; 3 the run completed but some sources
+    failed; 2 usage or configuration error.
+
+    \b
+    Examples:
+      policywatch snapshot --config sources.toml --store snapshots
+      policywatch snapshot --as-of 2025-06-01 --format json
+    """
+    from policywatch.fetch import FetchSettings
+    from policywatch.snapshot import run_snapshot
+    from policywatch.sources import load_sources
+
+    sources = load_sources(config)
+    settings = FetchSettings.from_env(timeout=timeout)
+    with _progress(len(sources), enabled=fmt == "text" and sys.stderr.isatty()) as progress:
+        summary = run_snapshot(
+            config, store_dir, as_of, settings, lock_timeout, progress, sources=sources
+        )
+    _print_summary(summary, fmt)
+    ctx.exit(summary.exit_code)
+
+
+def _print_summary(summary: SnapshotSummary, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(canonical_json(summary.to_dict()), nl=False)
+        return
+    click.echo(summary.line())
+    for outcome in summary.failed:
+        click.echo(f"failed: {outcome.id}: {outcome.stage}: {outcome.error}", err=True)
+
+
+@contextmanager
+def _progress(total: int, enabled: bool) -> Iterator[Progress | None]:
+    from policywatch.snapshot import SourceOutcome
+
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
+
+    columns = (TextColumn("snapshot"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Bar(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("snapshot", total=total)
+
+        def advance(outcome: SourceOutcome) -> None:  # noqa: F811
+            bar.update(task, advance=1, description=outcome.id)
+
+        yield advance
+
+
+@click.command("log")
+@click.argument("policy")
+@_store_option
+@_format_option
+def log_command(policy: str, store_dir: Path, fmt: str) -> None:
+    """List the versions of one policy: date, commit, what changed.
+
+    POLICY is a source id or a store folder (payer-slug/policy-slug). Parser
+    upgrades (`policywatch reparse`) are marked as not being policy changes.
+
+    \b
+    Example:
+      policywatch log bcbsla-00220
+    """
+    store = Store.open(store_dir)
+    found = versions(store, require_policy(store, policy))
+    if fmt == "json":
+        click.echo(canonical_json([v.to_dict() for v in found]), nl=False)
+        return
+    for version in reversed(found):
+        click.echo(f"{version.date}  {version.commit[:12]}  {version.summary}")
+
+
+@click.command("show")
+@click.argument("reference", metavar="POLICY[@REV|@DATE]")
+@_store_option
+def show_command(reference: str, store_dir: Path) -> None:
+    """Print a stored policy as normalized JSON.
+
+    Without @, the latest version. @REV is a commit of the store; @DATE
+    (YYYY-MM-DD or an ISO date-time) is the version current at that date.
+
+    \b
+    Examples:
+      policywatch show bcbsla-00220
+      policywatch show bcbsla-00220@2025-06-30
+      policywatch show bcbsla-00220@3f2a9c1
+    """
+    store = Store.open(store_dir)
+    name, at = split_reference(reference)
+    if at is not None and find_policy(store, reference) is not None:
+        name, at = reference, None  # an id that itself contains "@"
+    _, text = policy_text_at(store, require_policy(store, name), at)
+    click.echo(text, nl=False)
+
+
+@click.command("verify")
+@_store_option
+@_format_option
+@click.pass_context
+def verify_command(ctx: click.Context, store_dir: Path, fmt: str) -> None:
+    """Check the store: git fsck --strict, every policy.json valid, and every one
+    re-derivable from its raw bytes with the current parser.
+
+    Exit status: 0 sound; 1 problems found (listed); 2 error.
+
+    \b
+    Example:
+      policywatch verify --store snapshots
+    """
+    report = verify(Store.open(store_dir))
+    if fmt == "json":
+        click.echo(canonical_json(report.to_dict()), nl=False)
+    else:
+        for problem in report.problems:
+            click.echo(f"problem: {problem}")
+        state = "ok" if report.ok else f"{len(report.problems)} problem(s)"
+        click.echo(f"verify: {report.checked} policies checked: {state}")
+    ctx.exit(0 if report.ok else 1)
+
+
+@click.command("reparse")
+@_store_option
+@_format_option
+@_lock_option
+@click.pass_context
+def reparse_command(ctx: click.Context, store_dir: Path, fmt: str, lock_timeout: float) -> None:
+    """Re-normalize every stored raw document with the current parser.
+
+    Records one commit marked `Policywatch-Run: reparse`, which `log` and
+    reports treat as a parser upgrade, not a policy change. A document that
+    no longer parses keeps its previous policy.json (exit status 3).
+
+    \b
+    Example:
+      policywatch reparse --store snapshots
+    """
+    Store.open(store_dir)  # refuse to create a store just to reparse it
+    with Store.open_for_write(store_dir, lock_timeout) as store:
+        summary = reparse(store, datetime.now(UTC))
+    if fmt == "json":
+        click.echo(canonical_json(summary.to_dict()), nl=False)
+    else:
+        click.echo(summary.line())
+        for policy_dir, error in sorted(summary.failed.items()):
+            click.echo(f"failed: {policy_dir}: {error}", err=True)
+    ctx.exit(3 if summary.failed else 0)
+
+
+COMMANDS = (snapshot_command, log_command, show_command, verify_command, reparse_command)

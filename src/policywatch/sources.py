@@ -1,0 +1,248 @@
+"""What to track: ``sources.toml``, a list of ``[[source]]`` tables.
+
+```toml
+[[source]]
+id = "bcbsla-00220"                       # unique; becomes the store folder name
+payer = "Blue Cross and Blue Shield of Louisiana"
+url = "https://example.org/policies/00220.pdf"   # or: path = "docs/00220.txt"
+title = "Cryosurgical Ablation of Liver Tumors"  # optional
+plan = "Commercial"                              # optional
+notes = "Reviewed yearly in June"                # optional
+```
+
+``path`` is relative to the config file. Errors name the file and line.
+Ids become path slugs (``[a-z0-9-]`` only), so no id can name a place
+outside the store; ids whose slugs collide are rejected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from policywatch.errors import ConfigError
+
+KNOWN_KEYS = ("id", "payer", "url", "path", "title", "plan", "notes")
+REQUIRED_KEYS = ("id", "payer")
+MAX_ID_LENGTH = 200
+MAX_SLUG_LENGTH = 64
+
+_SOURCE_HEADER = re.compile(r"^\s*\[\[\s*source\s*\]\]")
+_ANY_HEADER = re.compile(r"^\s*\[")
+_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One tracked policy document."""
+
+    id: str
+    payer: str
+    url: str | None = None
+    path: Path | None = None  # absolute, resolved against the config file
+    title: str | None = None
+    plan: str | None = None
+    notes: str | None = None
+    line: int = 0  # where the table starts in the config, for messages
+
+    @property
+    def location(self) -> str:
+        return self.url if self.url is not None else str(self.path)
+
+    @property
+    def store_dir(self) -> str:
+        """``<payer-slug>/<policy-slug>``: where this source lives in the store."""
+        return f"{slugify(self.payer)}/{slugify(self.id)}"
+
+
+def slugify(text: str) -> str:
+    """A safe, stable folder name: lowercase ASCII letters, digits and single dashes.
+
+    Never empty, never ``.``/``..``, at most 64 characters. Text that loses
+    information (truncated, or nothing ASCII left) gets a short hash suffix so
+    distinct inputs stay distinct.
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if slug and len(slug) <= MAX_SLUG_LENGTH:
+        return slug
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+    stem = slug[: MAX_SLUG_LENGTH - len(digest) - 1].rstrip("-") or "id"
+    return f"{stem}-{digest}"
+
+
+def load_sources(config: str | Path) -> list[Source]:
+    """Read and validate a sources file (raises :class:`ConfigError`)."""
+    path = Path(config)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{config}: no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{config}: is a directory, not a sources file") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{config}: not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise ConfigError(f"{config}: cannot read: {exc.strerror}") from None
+    return parse_sources(text, base_dir=path.resolve().parent, name=str(config))
+
+
+def parse_sources(text: str, base_dir: Path, name: str = "sources.toml") -> list[Source]:
+    """Validate the text of a sources file; ``path`` entries resolve against ``base_dir``."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(_toml_message(name, exc)) from None
+    locator = _Locator(text.splitlines(), name)
+    unknown = sorted(set(data) - {"source"})
+    if unknown:
+        raise locator.error(None, unknown[0], f"unknown top-level key '{unknown[0]}'")
+    tables = data.get("source")
+    if not isinstance(tables, list) or not tables:
+        raise ConfigError(f"{name}: no [[source]] tables: nothing to track")
+    sources = [_build_source(table, i, locator, base_dir) for i, table in enumerate(tables)]
+    _reject_duplicates(sources, locator)
+    return sources
+
+
+def _toml_message(name: str, exc: tomllib.TOMLDecodeError) -> str:
+    message = str(exc)
+    match = _TOML_LINE.search(message)
+    if match is None:
+        return f"{name}: invalid TOML: {message}"
+    detail = message[: match.start()].strip()
+    return f"{name}:{match.group(1)}: invalid TOML: {detail}"
+
+
+class _Locator:
+    """Finds the line of the i-th ``[[source]]`` table or of a key inside it.
+
+    tomllib keeps no positions, so we scan the text: good enough for the
+    plain layout sources files use, and it falls back to the table line.
+    """
+
+    def __init__(self, lines: list[str], name: str) -> None:
+        self.lines = lines
+        self.name = name
+        self.starts = [n for n, line in enumerate(lines, 1) if _SOURCE_HEADER.match(line)]
+
+    def line_of(self, index: int | None, key: str | None) -> int | None:
+        if index is None:
+            return self._find_key(key, 1, len(self.lines)) if key else None
+        if index >= len(self.starts):
+            return None  # an inline-table form; no per-table line
+        start = self.starts[index]
+        end = self._table_end(start)
+        found = self._find_key(key, start, end) if key else None
+        return found or start
+
+    def error(self, index: int | None, key: str | None, message: str) -> ConfigError:
+        line = self.line_of(index, key)
+        where = f"{self.name}:{line}" if line else self.name
+        return ConfigError(f"{where}: {message}")
+
+    def _table_end(self, start: int) -> int:
+        for n in range(start + 1, len(self.lines) + 1):
+            if _ANY_HEADER.match(self.lines[n - 1]):
+                return n - 1
+        return len(self.lines)
+
+    def _find_key(self, key: str, first: int, last: int) -> int | None:
+        pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+        for n in range(first, last + 1):
+            if pattern.match(self.lines[n - 1]):
+                return n
+        return None
+
+
+def _build_source(table: Any, index: int, loc: _Locator, base_dir: Path) -> Source:
+    if not isinstance(table, dict):
+        raise loc.error(index, None, "each source must be a table")
+    label = f"source #{index + 1}"
+    unknown = sorted(set(table) - set(KNOWN_KEYS))
+    if unknown:
+        expected = ", ".join(KNOWN_KEYS)
+        raise loc.error(index, unknown[0], f"{label}: unknown key '{unknown[0]}' ({expected})")
+    for key in REQUIRED_KEYS:
+        if key not in table:
+            raise loc.error(index, None, f"{label}: missing required key '{key}'")
+    strings = {key: _string(table, key, index, loc, label) for key in table}
+    source_id = strings["id"]
+    _check_id(source_id, index, loc)
+    label = f"source '{source_id}'"
+    if not strings["payer"].strip():
+        raise loc.error(index, "payer", f"{label}: payer is empty")
+    url, path = _location(strings, index, loc, label, base_dir)
+    return Source(
+        id=source_id,
+        payer=strings["payer"].strip(),
+        url=url,
+        path=path,
+        title=strings.get("title"),
+        plan=strings.get("plan"),
+        notes=strings.get("notes"),
+        line=loc.line_of(index, None) or 0,
+    )
+
+
+def _string(table: dict[str, Any], key: str, index: int, loc: _Locator, label: str) -> str:
+    value = table[key]
+    if not isinstance(value, str):
+        kind = type(value).__name__
+        raise loc.error(index, key, f"{label}: '{key}' must be a string, not {kind}")
+    return value
+
+
+def _check_id(source_id: str, index: int, loc: _Locator) -> None:
+    if not source_id.strip():
+        raise loc.error(index, "id", "source id is empty")
+    if _CONTROL.search(source_id):
+        raise loc.error(index, "id", f"source id {source_id!r} contains control characters")
+    if len(source_id) > MAX_ID_LENGTH:
+        raise loc.error(
+            index, "id", f"source id is {len(source_id)} characters (at most {MAX_ID_LENGTH})"
+        )
+
+
+def _location(
+    strings: dict[str, str], index: int, loc: _Locator, label: str, base_dir: Path
+) -> tuple[str | None, Path | None]:
+    url, path = strings.get("url"), strings.get("path")
+    if (url is None) == (path is None):
+        raise loc.error(index, None, f"{label}: give exactly one of 'url' or 'path'")
+    if url is not None:
+        parts = urlsplit(url.strip())
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            raise loc.error(index, "url", f"{label}: url must be http:// or https:// (got {url!r})")
+        return url.strip(), None
+    assert path is not None
+    if not path.strip() or "\x00" in path:
+        raise loc.error(index, "path", f"{label}: path is empty")
+    return None, (base_dir / path).resolve()
+
+
+def _reject_duplicates(sources: list[Source], loc: _Locator) -> None:
+    seen_ids: dict[str, Source] = {}
+    seen_slugs: dict[str, Source] = {}
+    for index, source in enumerate(sources):
+        first = seen_ids.get(source.id)
+        if first is not None:
+            message = f"duplicate source id '{source.id}' (first defined on line {first.line})"
+            raise loc.error(index, "id", message)
+        # Different ids may not share a folder: the store would mix their versions.
+        clash = seen_slugs.get(slugify(source.id))
+        if clash is not None:
+            message = (
+                f"source id '{source.id}' and '{clash.id}' (line {clash.line}) "
+                f"map to the same store folder '{slugify(source.id)}'"
+            )
+            raise loc.error(index, "id", message)
+        seen_ids[source.id] = source
+        seen_slugs[slugify(source.id)] = source

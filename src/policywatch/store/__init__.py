@@ -1,0 +1,64 @@
+"""The snapshot store: a plain git repository, and the only code that talks to git.
+
+Layout and invariants: :mod:`.records`. Locking, crash recovery and commits:
+:mod:`.repository`. Reading versions: :mod:`.history`. verify / reparse:
+:mod:`.maintenance`.
+"""
+
+from __future__ import annotations
+
+from policywatch.store.gitcli import blob_id
+from policywatch.store.history import (
+    Version,
+    find_policy,
+    parse_instant,
+    policy_text_at,
+    require_policy,
+    resolve_reference,
+    split_reference,
+    versions,
+)
+from policywatch.store.maintenance import ReparseSummary, VerifyReport, reparse, verify
+from policywatch.store.records import (
+    ERROR_FILE,
+    FAILED_DIR,
+    META_FILE,
+    POLICY_FILE,
+    PolicyFolder,
+    derive_policy_json,
+    dump,
+    meta_document,
+    raw_name,
+    store_path,
+)
+from policywatch.store.repository import DEFAULT_LOCK_TIMEOUT, Store, Transaction, default_store_dir
+
+__all__ = [
+    "DEFAULT_LOCK_TIMEOUT",
+    "ERROR_FILE",
+    "FAILED_DIR",
+    "META_FILE",
+    "POLICY_FILE",
+    "PolicyFolder",
+    "ReparseSummary",
+    "Store",
+    "Transaction",
+    "VerifyReport",
+    "Version",
+    "blob_id",
+    "default_store_dir",
+    "derive_policy_json",
+    "dump",
+    "find_policy",
+    "meta_document",
+    "parse_instant",
+    "policy_text_at",
+    "raw_name",
+    "reparse",
+    "require_policy",
+    "resolve_reference",
+    "split_reference",
+    "store_path",
+    "verify",
+    "versions",
+]

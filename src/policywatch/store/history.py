@@ -1,0 +1,221 @@
+"""Reading the store: which policy a name means, its versions, a version at a commit or date.
+
+A *version* is a commit that changed a policy's ``policy.json``. Commits
+made by ``reparse`` (trailer ``Policywatch-Run: reparse``) are versions of
+the normalized file but not policy changes; they are listed with
+``run == "reparse"`` so log and reports can tell them apart.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from policywatch.errors import StoreError
+from policywatch.model import Policy
+from policywatch.sources import slugify
+from policywatch.store.records import POLICY_FILE, load_json
+from policywatch.store.repository import Store
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+def parse_instant(text: str) -> datetime:
+    """``YYYY-MM-DD`` or an ISO date-time; without an offset it is UTC."""
+    value = text.strip()
+    if not (_DATE.match(value) or _DATETIME.match(value)):
+        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD) or ISO date-time")
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def is_date_reference(text: str) -> bool:
+    return bool(_DATE.match(text) or _DATETIME.match(text))
+
+
+def cutoff(text: str) -> int:
+    """The last second a date reference covers: a bare date means the whole day."""
+    moment = parse_instant(text)
+    if _DATE.match(text.strip()):
+        return int((moment + timedelta(days=1)).timestamp()) - 1
+    return int(moment.timestamp())
+
+
+def iso(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Version:
+    commit: str
+    timestamp: int
+    run: str  # "snapshot" | "reparse"
+    summary: str = ""
+
+    @property
+    def date(self) -> str:
+        return iso(self.timestamp)
+
+    @property
+    def is_policy_change(self) -> bool:
+        return self.run != "reparse"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "commit": self.commit,
+            "date": self.date,
+            "run": self.run,
+            "policy_change": self.is_policy_change,
+            "summary": self.summary,
+        }
+
+
+def find_policy(store: Store, name: str) -> str | None:
+    """The folder (``payer-slug/policy-slug``) a source id or folder path names, or None."""
+    folders = {d: f for d, f in store.folders().items() if f.has_policy}
+    if name in folders:
+        return name
+    slug = slugify(name)
+    candidates = [f for d, f in folders.items() if d.split("/")[1] == slug]
+    if len(candidates) > 1:
+        store.load_meta(candidates)
+        exact = [f for f in candidates if f.meta and f.meta.get("id") == name]
+        candidates = exact or candidates
+    if len(candidates) > 1:
+        listed = ", ".join(sorted(f.dir for f in candidates))
+        raise StoreError(f"{name!r} is ambiguous in {store.root}: use one of {listed}")
+    return candidates[0].dir if candidates else None
+
+
+def require_policy(store: Store, name: str) -> str:
+    found = find_policy(store, name)
+    if found is None:
+        raise StoreError(f"no policy {name!r} in the store at {store.root}")
+    return found
+
+
+def commits_touching(store: Store, policy_dir: str) -> list[Version]:
+    """Commits that changed the policy's JSON, oldest first (no summaries)."""
+    fmt = "%H%x1f%ct%x1f%(trailers:key=Policywatch-Run,valueonly,separator=%x2C)%x1e"
+    if store.head() is None:
+        return []
+    out = store.git.run("log", f"--format={fmt}", "HEAD", "--", f"{policy_dir}/{POLICY_FILE}")
+    found = []
+    for record in out.decode("utf-8", "replace").split("\x1e"):
+        fields = record.strip().split("\x1f")
+        if len(fields) == 3:
+            found.append(Version(fields[0], int(fields[1]), fields[2].strip() or "snapshot"))
+    return found[::-1]
+
+
+def versions(store: Store, policy_dir: str) -> list[Version]:
+    """Every version with a one-line account of what it changed, oldest first."""
+    commits = commits_touching(store, policy_dir)
+    blobs = store.git.read_blobs([f"{v.commit}:{policy_dir}/{POLICY_FILE}" for v in commits])
+    described: list[Version] = []
+    previous: Policy | None = None
+    for version, data in zip(commits, blobs, strict=True):
+        current = _policy(data)
+        summary = describe(previous, current, version.run)
+        described.append(Version(version.commit, version.timestamp, version.run, summary))
+        previous = current if current is not None else previous
+    return described
+
+
+def describe(old: Policy | None, new: Policy | None, run: str) -> str:
+    """One line of what a version changed, for ``log``."""
+    if run == "reparse":
+        return "re-normalized by a parser upgrade (not a policy change)"
+    if new is None:
+        return "policy.json unreadable"
+    if old is None:
+        return f"first recorded: {new.title or 'untitled'}"
+    from policywatch.diff import diff_policies
+
+    result = diff_policies(old, new)
+    semantic = sorted(
+        (c for c in result.changes if c.is_semantic),
+        key=lambda c: _SEVERITY_ORDER.get(c.severity, 3),
+    )
+    if not semantic:
+        texts = sum(1 for c in result.changes if c.kind == "text")
+        return f"wording only ({texts} section(s))" if texts else "no change in the policy"
+    top = semantic[0]
+    more = f" (+{len(semantic) - 1} more)" if len(semantic) > 1 else ""
+    silent = " [silent change]" if result.silent_change else ""
+    return f"{top.severity}: {top.summary}{more}{silent}"
+
+
+def _policy(data: bytes | None) -> Policy | None:
+    loaded = load_json(data)
+    if loaded is None:
+        return None
+    try:
+        return Policy.from_dict(loaded)
+    except (TypeError, ValueError):
+        return None
+
+
+def policy_text_at(store: Store, policy_dir: str, at: str | None) -> tuple[str, str]:
+    """(commit, policy.json text) of the version current at ``at``: None for the
+    latest, a commit-ish, or a date / date-time (the version current then)."""
+    commit = _commit_for(store, policy_dir, at)
+    data = store.git.read_blob(f"{commit}:{policy_dir}/{POLICY_FILE}")
+    if data is None:
+        raise StoreError(f"{policy_dir} has no version at {at}")
+    return commit, data.decode("utf-8")
+
+
+def _commit_for(store: Store, policy_dir: str, at: str | None) -> str:
+    if at is None or at == "":
+        head = store.head()
+        if head is None:
+            raise StoreError(f"the store at {store.root} is empty")
+        return head
+    if is_date_reference(at):
+        try:
+            last = cutoff(at)
+        except ValueError as exc:
+            raise StoreError(str(exc)) from None
+        earlier = [v for v in commits_touching(store, policy_dir) if v.timestamp <= last]
+        if not earlier:
+            raise StoreError(f"{policy_dir} has no version on or before {at}")
+        return max(earlier, key=lambda v: v.timestamp).commit
+    commit = store.git.resolve_commit(at)
+    if commit is None:
+        raise StoreError(f"{at!r} is not a commit in the store at {store.root}")
+    return commit
+
+
+def split_reference(ref: str) -> tuple[str, str | None]:
+    """``POLICY@AT`` → (POLICY, AT); a bare ``POLICY`` → (POLICY, None)."""
+    name, sep, at = ref.rpartition("@")
+    if not sep or not name:
+        return ref, None
+    return name, at
+
+
+def resolve_reference(store_dir: str | Path, ref: str) -> Policy | None:
+    """``POLICY@REV`` / ``POLICY@YYYY-MM-DD`` → that stored version, for ``diff``.
+
+    None when ``ref`` is not of that form or names no stored policy (so the
+    caller can treat it as a file); :class:`StoreError` when the policy exists
+    but has no version at that commit or date.
+    """
+    name, at = split_reference(ref)
+    if at is None or not at:
+        return None
+    try:
+        store = Store.open(store_dir)
+    except StoreError:
+        return None
+    policy_dir = find_policy(store, name)
+    if policy_dir is None:
+        return None
+    _, text = policy_text_at(store, policy_dir, at)
+    return Policy.from_json(text)

@@ -1,0 +1,148 @@
+"""What one policy folder in the store holds, and how its JSON is derived.
+
+```
+<payer-slug>/<policy-slug>/source.<ext>         raw bytes of the current version
+<payer-slug>/<policy-slug>/policy.json          normalized Policy (canonical JSON)
+<payer-slug>/<policy-slug>/meta.json            source info + HTTP validators of that version
+<payer-slug>/<policy-slug>/failed/source.<ext>  latest bytes that fetched but did not parse
+<payer-slug>/<policy-slug>/failed/error.json    why they did not parse
+```
+
+``policy.json`` is always ``derive_policy_json(source.<ext>, meta.payer)``:
+that is what ``verify`` checks and ``reparse`` re-applies. ``failed/`` never
+replaces the current version; the next successful parse removes it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from policywatch import parse
+from policywatch.errors import StoreError
+from policywatch.extract import detect_format
+from policywatch.model import SCHEMA_VERSION, canonical_json
+from policywatch.store.gitcli import TreeEntry
+
+POLICY_FILE = "policy.json"
+META_FILE = "meta.json"
+FAILED_DIR = "failed"
+ERROR_FILE = "error.json"
+RAW_STEM = "source."
+EXTENSIONS = {"pdf": "pdf", "html": "html", "text": "txt"}
+
+# Folder names are slugs (see policywatch.sources.slugify); anything else is refused.
+_POLICY_DIR = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}/[a-z0-9][a-z0-9-]{0,99}$")
+_FILE_NAME = re.compile(r"^(failed/)?[a-z0-9][a-z0-9._-]{0,40}$")
+
+
+def raw_name(data: bytes) -> str:
+    """``source.pdf`` / ``source.html`` / ``source.txt``, from the bytes themselves."""
+    return RAW_STEM + EXTENSIONS[detect_format(data)]
+
+
+def store_path(policy_dir: str, name: str) -> str:
+    """The repository path of a file in a policy folder; refuses anything not slug-shaped.
+
+    This is the last guard against a hostile id naming a place outside the store.
+    """
+    if not _POLICY_DIR.match(policy_dir) or not _FILE_NAME.match(name) or ".." in name:
+        raise StoreError(f"refusing unsafe store path {policy_dir!r}/{name!r}")
+    return f"{policy_dir}/{name}"
+
+
+def derive_policy_json(raw: bytes, payer: str | None) -> str:
+    """Raw bytes → canonical policy JSON. The payer from the config fills in only
+    when the document does not name one (the document wins)."""
+    policy = parse.parse_bytes(raw)
+    if not policy.payer and payer:
+        policy.payer = payer
+    return policy.to_json()
+
+
+def dump(data: dict[str, Any]) -> bytes:
+    return canonical_json(data).encode("utf-8")
+
+
+def load_json(data: bytes | None) -> dict[str, Any] | None:
+    if data is None:
+        return None
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+@dataclass
+class PolicyFolder:
+    """One policy folder as a commit holds it: file name → blob id."""
+
+    dir: str
+    files: dict[str, str] = field(default_factory=dict)
+    meta: dict[str, Any] | None = None  # filled in by the store when needed
+
+    @property
+    def raw_name(self) -> str | None:
+        return _raw_in(self.files, "")
+
+    @property
+    def failed_raw_name(self) -> str | None:
+        return _raw_in(self.files, FAILED_DIR + "/")
+
+    @property
+    def raw_blob(self) -> str | None:
+        name = self.raw_name
+        return self.files[name] if name else None
+
+    @property
+    def json_blob(self) -> str | None:
+        return self.files.get(POLICY_FILE)
+
+    @property
+    def meta_blob(self) -> str | None:
+        return self.files.get(META_FILE)
+
+    @property
+    def has_policy(self) -> bool:
+        return POLICY_FILE in self.files
+
+    def path(self, name: str) -> str:
+        return f"{self.dir}/{name}"
+
+
+def _raw_in(files: dict[str, str], prefix: str) -> str | None:
+    for name in files:
+        rest = name[len(prefix) :] if name.startswith(prefix) else None
+        if rest and rest.startswith(RAW_STEM) and "/" not in rest:
+            return name
+    return None
+
+
+def group_folders(entries: dict[str, TreeEntry]) -> dict[str, PolicyFolder]:
+    """Tree listing → policy folders (files outside ``payer/policy/…`` are ignored)."""
+    folders: dict[str, PolicyFolder] = {}
+    for path, entry in entries.items():
+        parts = path.split("/", 2)
+        if len(parts) != 3:
+            continue
+        policy_dir = f"{parts[0]}/{parts[1]}"
+        folder = folders.get(policy_dir)
+        if folder is None:
+            folder = folders[policy_dir] = PolicyFolder(policy_dir)
+        folder.files[parts[2]] = entry.sha
+    return folders
+
+
+def meta_document(
+    source_info: dict[str, Any], raw: str, etag: str | None, last_modified: str | None
+) -> dict[str, Any]:
+    return {
+        **source_info,
+        "raw": raw,
+        "etag": etag,
+        "last_modified": last_modified,
+        "schema_version": SCHEMA_VERSION,
+    }

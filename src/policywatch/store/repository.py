@@ -1,0 +1,279 @@
+"""Opening, locking, recovering and committing to a store repository.
+
+Crash safety, in order of a write:
+
+1. ``Store.open_for_write`` takes ``.git/policywatch/lock`` (filelock; the OS
+   releases it when a process dies), then :func:`recover` undoes whatever a
+   killed run left: stale ``*.lock`` files, a half-updated index or worktree,
+   the pending ref, temporary pack files.
+2. A :class:`Transaction` streams blobs into ``git fast-import``; refs, index
+   and worktree are untouched, so a kill here leaves only unreachable objects.
+3. ``commit`` writes the commit to ``refs/policywatch/pending``, sets the
+   ``dirty`` marker, moves HEAD with one atomic ``update-ref`` (compare and
+   swap), checks the new tree out with ``reset --hard``, then clears the
+   marker. A kill between marker and clear is repaired by step 1 of the next
+   write (``reset --hard HEAD``), so HEAD is always a complete commit and the
+   worktree always catches up with it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from policywatch.errors import StoreError
+from policywatch.store.gitcli import ZERO_SHA, FastImport, GitRepo, TreeEntry, blob_id
+from policywatch.store.records import PolicyFolder, group_folders, load_json
+
+PENDING_REF = "refs/policywatch/pending"
+DEFAULT_LOCK_TIMEOUT = 600.0
+_README_NAMES = frozenset({"README", "README.md", "README.txt"})
+
+# Repository settings for a store: bytes exactly as fetched, no background gc,
+# fast compression (policy text compresses well either way; git gc repacks).
+_STORE_CONFIG = (
+    ("core.autocrlf", "false"),
+    ("core.safecrlf", "false"),
+    ("core.compression", "1"),
+    ("gc.autoDetach", "false"),
+    ("commit.gpgSign", "false"),
+)
+
+
+def default_store_dir() -> Path:
+    return Path(os.environ.get("POLICYWATCH_STORE") or "snapshots")
+
+
+class Store:
+    """A policywatch store: a git repository of ``<payer>/<policy>/`` folders."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.git = GitRepo(root)
+        self.state_dir = root / ".git" / "policywatch"
+
+    # -- opening -------------------------------------------------------------
+
+    @classmethod
+    def open(cls, root: str | Path) -> Store:
+        """An existing store, for reading (no lock: readers only see whole commits)."""
+        store = cls(Path(root))
+        if not (store.state_dir / "store").is_file():
+            if (store.root / ".git" / "HEAD").exists():
+                raise StoreError(f"{root}: a git repository, but not a policywatch store")
+            raise StoreError(
+                f"{root}: no policywatch store here (run `policywatch snapshot` first)"
+            )
+        return store
+
+    @classmethod
+    @contextlib.contextmanager
+    def open_for_write(
+        cls, root: str | Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+    ) -> Iterator[Store]:
+        """Create the store if needed, hold its lock, and repair a killed run first."""
+        store = cls(Path(root))
+        store._prepare_dir()
+        lock = FileLock(str(store.state_dir / "lock"), timeout=lock_timeout)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise StoreError(
+                f"{root}: another policywatch run has held the store lock for "
+                f"{lock_timeout:g} s; try again later"
+            ) from None
+        try:
+            store._init_repository()
+            recover(store)
+            yield store
+        finally:
+            lock.release()
+
+    def _prepare_dir(self) -> None:
+        git_dir = self.root / ".git"
+        if self.root.exists() and not self.root.is_dir():
+            raise StoreError(f"{self.root}: not a directory")
+        if (git_dir / "HEAD").exists() and not self.state_dir.is_dir():
+            raise StoreError(
+                f"{self.root}: a git repository that is not a policywatch store; "
+                "refusing to write there"
+            )
+        if not git_dir.exists() and self.root.is_dir():
+            others = sorted(p.name for p in self.root.iterdir() if p.name not in _README_NAMES)
+            if others:
+                raise StoreError(
+                    f"{self.root}: not empty and not a policywatch store "
+                    f"(found {others[0]!r}); choose an empty or new directory"
+                )
+        # Our state folder exists before `git init`, which is how a half-made
+        # store is told apart from someone else's repository.
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+
+    def _init_repository(self) -> None:
+        marker = self.state_dir / "store"
+        if marker.is_file():
+            return
+        self.git.run("init", "-q", "-b", "main")
+        for key, value in _STORE_CONFIG:
+            self.git.run("config", key, value)
+        exclude = self.root / ".git" / "info" / "exclude"
+        exclude.parent.mkdir(exist_ok=True)
+        names = "".join(f"/{name}\n" for name in sorted(_README_NAMES))
+        exclude.write_text("# a README beside the store is not part of it\n" + names)
+        _write_atomic(marker, b"policywatch store, schema 1\n")
+
+    # -- reading current state ---------------------------------------------
+
+    def head(self) -> str | None:
+        return self.git.head()
+
+    def head_time(self) -> int | None:
+        head = self.head()
+        return self.git.commit_time(head) if head else None
+
+    def tree(self, rev: str = "HEAD") -> dict[str, TreeEntry]:
+        return self.git.ls_tree(rev)
+
+    def folders(self, rev: str = "HEAD", with_meta: bool = False) -> dict[str, PolicyFolder]:
+        folders = group_folders(self.tree(rev))
+        if with_meta:
+            self.load_meta(list(folders.values()))
+        return folders
+
+    def load_meta(self, folders: list[PolicyFolder]) -> None:
+        """Fill ``folder.meta`` for many folders with one ``cat-file`` call."""
+        wanted = [f for f in folders if f.meta_blob]
+        blobs = self.git.read_blobs([f.meta_blob for f in wanted if f.meta_blob])
+        for folder, data in zip(wanted, blobs, strict=True):
+            folder.meta = load_json(data)
+
+    def transaction(self, base: dict[str, TreeEntry] | None = None) -> Transaction:
+        """Changes against HEAD, committed at once (requires :meth:`open_for_write`)."""
+        head = self.head()
+        return Transaction(self, head, base if base is not None else self.tree())
+
+
+@dataclass
+class _Change:
+    mark: str | None  # None: delete
+
+
+class Transaction:
+    """File changes against one base commit; writes nothing visible until :meth:`commit`.
+
+    A put whose bytes equal the base blob is dropped, so a run commits only
+    when the tree really changes.
+    """
+
+    def __init__(self, store: Store, parent: str | None, base: dict[str, TreeEntry]) -> None:
+        self.store = store
+        self.parent = parent
+        self.base = base
+        self._changes: dict[str, _Change] = {}
+        self._importer: FastImport | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self._changes)
+
+    def put(self, path: str, data: bytes) -> bool:
+        """Stage ``data`` at ``path``; False when the base already holds exactly that."""
+        existing = self.base.get(path)
+        if existing is not None and existing.sha == blob_id(data):
+            self._changes.pop(path, None)
+            return False
+        self._changes[path] = _Change(self._ensure_importer().blob(data))
+        return True
+
+    def delete(self, path: str) -> None:
+        if path in self.base:
+            self._ensure_importer()
+            self._changes[path] = _Change(None)
+        else:
+            self._changes.pop(path, None)
+
+    def _ensure_importer(self) -> FastImport:
+        if self._importer is None:
+            self._importer = self.store.git.fast_import()
+        return self._importer
+
+    def commit(self, message: str, when: datetime) -> str | None:
+        """One commit with every staged change dated ``when``; None if nothing changed."""
+        if not self._changes:
+            self.abort()
+            return None
+        assert self._importer is not None  # started by the first put or delete
+        changes = [(path, c.mark) for path, c in sorted(self._changes.items())]
+        self._importer.commit(PENDING_REF, message, int(when.timestamp()), self.parent, changes)
+        self._importer.finish()
+        self._importer = None
+        new = self.store.git.run("rev-parse", "--verify", PENDING_REF).decode().strip()
+        _publish(self.store, new, self.parent)
+        return new
+
+    def abort(self) -> None:
+        if self._importer is not None:
+            self._importer.abort()
+            self._importer = None
+
+
+def _publish(store: Store, new: str, old: str | None) -> None:
+    """Move HEAD to ``new`` and check it out; the marker covers the non-atomic part."""
+    marker = store.state_dir / "dirty"
+    _write_atomic(marker, new.encode() + b"\n")
+    # Compare-and-swap: fails if HEAD moved since the run started (it cannot,
+    # under the lock, unless someone committed by hand).
+    store.git.run("update-ref", "-m", "policywatch", "HEAD", new, old or ZERO_SHA)
+    store.git.run("reset", "--hard", "-q", "HEAD")
+    store.git.run("update-ref", "-d", PENDING_REF)
+    marker.unlink()
+
+
+def recover(store: Store) -> bool:
+    """Undo what a killed run left behind. True when anything needed repair."""
+    git_dir = store.root / ".git"
+    stale = _stale_locks(git_dir)
+    marker = store.state_dir / "dirty"
+    for path in _temporary_objects(git_dir):
+        path.unlink(missing_ok=True)
+    if not stale and not marker.exists():
+        return False
+    for path in stale:
+        path.unlink(missing_ok=True)
+    if store.head() is None:
+        store.git.run("read-tree", "--empty")
+    else:
+        store.git.run("reset", "--hard", "-q", "HEAD")
+    store.git.run("clean", "-fdq")
+    store.git.run("update-ref", "-d", PENDING_REF, check=False)
+    marker.unlink(missing_ok=True)
+    return True
+
+
+def _stale_locks(git_dir: Path) -> list[Path]:
+    """Git lock files; under our store lock, only a killed git can have left them."""
+    found = [git_dir / name for name in ("index.lock", "HEAD.lock", "packed-refs.lock")]
+    found = [p for p in found if p.exists()]
+    refs = git_dir / "refs"
+    if refs.is_dir():
+        found.extend(refs.rglob("*.lock"))
+    return found
+
+
+def _temporary_objects(git_dir: Path) -> list[Path]:
+    pack = git_dir / "objects" / "pack"
+    if not pack.is_dir():
+        return []
+    return [p for p in pack.iterdir() if p.name.startswith("tmp_")]
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
