@@ -650,3 +650,15 @@ def many_pages_pdf(pages: int) -> bytes:
         pdf.add_page()
         pdf.cell(200, 12, f"Policy appendix line {number}")
     return bytes(pdf.output())
+
+
+def justified_pdf(paragraph: str, width: float = 300.0) -> bytes:
+    """One paragraph set justified in a narrow measure: some spaces stretch very wide."""
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format="letter")
+    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_page()
+    pdf.set_font("DejaVu", size=BODY_SIZE)
+    pdf.multi_cell(width, LEADING, paragraph, align="J")
+    return bytes(pdf.output())

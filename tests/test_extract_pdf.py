@@ -137,6 +137,17 @@ def test_tables_rows_with_tab_separated_cells(pdf_raw: dict[str, str]) -> None:
     assert "2.3 Efficacy .....\t6" in pdf_raw["004"].split("\n")
 
 
+def test_justified_text_is_not_a_table() -> None:
+    paragraph = (
+        "Cryosurgical ablation of either primary or metastatic tumors is investigational. "
+        "Interventional radiofrequency-ablation hepatocellular-carcinoma neuroendocrine-"
+        "malignancies were reviewed. "
+    ) * 5
+    text = pdf_to_text(editions.justified_pdf(paragraph))
+    assert "\t" not in text and "\n\n" not in text.strip()
+    assert words(text) == paragraph.split()
+
+
 def test_headings_marked_by_size_and_weight(pdf_raw: dict[str, str]) -> None:
     lines = pdf_raw["001"].split("\n")
     assert "# Louisiana" in lines

@@ -258,10 +258,14 @@ def _group_lines(words: list[dict[str, Any]]) -> list[Line]:
 
 
 def _make_line(words: list[dict[str, Any]]) -> Line:
-    groups: list[list[dict[str, Any]]] = []
-    for word in words:
-        # A gap over ~1.2 em is a cell or column boundary, never a word space.
-        if groups and word["x0"] - groups[-1][-1]["x1"] <= 1.2 * float(word["size"]):
+    gaps = [b["x0"] - a["x1"] for a, b in zip(words, words[1:], strict=False)]
+    # Justified text stretches every space of a line alike; a cell or column
+    # boundary is a gap over ~1.2 em that is also far wider than the line's
+    # narrowest space.
+    narrowest = min(gaps) if len(gaps) > 1 else 0.0
+    groups: list[list[dict[str, Any]]] = [[words[0]]]
+    for word, gap in zip(words[1:], gaps, strict=True):
+        if gap <= max(1.2 * float(word["size"]), 2.5 * narrowest):
             groups[-1].append(word)
         else:
             groups.append([word])
@@ -481,6 +485,7 @@ def _render_page(
 ) -> None:
     """Append one page's lines to ``out``; "" marks a paragraph break."""
     bullet_x = _bullet_indents(lines)
+    edges = _justified_edges(lines)
     previous: Line | None = None
     heading: tuple[float, str] | None = None  # wrapped headings are joined
     for line in lines:
@@ -495,14 +500,14 @@ def _render_page(
         elif is_heading:
             text = " ".join(line.text.split())
             heading = (line.size, f"{heading[1]} {text}" if heading else text)
-        elif len(line.segments) > 1:
+        elif len(line.segments) > 1 and not _at_edge(line, edges):
             out += ["", line.text, ""]  # a table row of a borderless table
         elif previous is not None and out and _url_cut(out[-1], previous, line, lines):
             out[-1], rest = _rejoin_url(out[-1], line.text)
             if rest:
                 out.append(rest)
         else:
-            out.append(_bullet(line, bullet_x))
+            out.append(_bullet(" ".join(s.text for s in line.segments), line.x0, bullet_x))
         previous = line
     if heading:
         out += ["", "#" * levels.get(heading[0], 6) + " " + heading[1], ""]
@@ -533,11 +538,26 @@ def _bullet_indents(lines: list[Line]) -> list[float]:
     return sorted({round(ln.x0 / 4) * 4 for ln in lines if ln.text[:1] in _BULLETS})
 
 
-def _bullet(line: Line, indents: list[float]) -> str:
-    text = line.text
+def _justified_edges(lines: list[Line]) -> set[int]:
+    """Right edges that many full lines end on: the page (or a column) is justified."""
+    ends = Counter(
+        round(ln.x1)
+        for ln in lines
+        if ln.kind == "text" and len(ln.segments) == 1 and len(ln.text.split()) >= 4
+    )
+    need = max(5, len(lines) // 5)
+    return {x for x, n in ends.items() if n + ends[x - 1] + ends[x + 1] >= need}
+
+
+def _at_edge(line: Line, edges: set[int]) -> bool:
+    """A justified line stretched so wide that a space looks like a cell gap."""
+    return any(abs(line.x1 - edge) <= 1.5 for edge in edges)
+
+
+def _bullet(text: str, x0: float, indents: list[float]) -> str:
     if text[:1] not in _BULLETS or not text[1:2].isspace():
         return text
-    x = round(line.x0 / 4) * 4
+    x = round(x0 / 4) * 4
     level = indents.index(x) if x in indents else 0
     return "  " * level + "- " + text[1:].lstrip()
 
