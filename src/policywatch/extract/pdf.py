@@ -319,8 +319,11 @@ def _remove_furniture(pages: list[PageText]) -> None:
     zones = [_zone_lines(page) for page in pages]
     header = _repeated([top for top, _ in zones], len(pages))
     footer = _repeated([bottom for _, bottom in zones], len(pages))
-    first_with_header = next((i for i, (t, _) in enumerate(zones) if _hits(t, header)), -1)
-    last_with_footer = max((i for i, (_, b) in enumerate(zones) if _hits(b, footer)), default=-1)
+    # One copy stays where it interrupts nothing: the header atop the first page
+    # (plans print the policy number and dates there), the footer under the last.
+    last = len(pages) - 1
+    first_with_header = 0 if _hits(zones[0][0], header) else -1
+    last_with_footer = last if _hits(zones[last][1], footer) else -1
     for index, (page, (top, bottom)) in enumerate(zip(pages, zones, strict=True)):
         drop: set[int] = set()
         for line in top:
