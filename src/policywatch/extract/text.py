@@ -21,7 +21,8 @@ _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _TAG = re.compile(r"</?(?:sup|sub|i|b|em|strong|u|span|br|small)\b[^>]*>", re.IGNORECASE)
 _EMPHASIS = re.compile(r"(\*{1,3}|_{2,3})(?=\S)(.+?)(?<=\S)\1")
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
+# Markdown escapes; some converters escape twice (physician\\_gls for physician_gls).
+_ESCAPE = re.compile(r"\\+([`*_{}\[\]()#+\-.!|>~])")
 _MATH = re.compile(r"\$\s*([^$]{1,40}?)\s*\$")
 _MATH_SYMBOLS = {r"\leq": "≤", r"\geq": "≥", r"\le": "≤", r"\ge": "≥", r"\times": "×", r"\pm": "±"}
 # A URL alone on a line with no closing punctuation: a link target a converter
