@@ -1,0 +1,106 @@
+"""A document that fetched but did not parse: kept under failed/, never replacing
+the current version; one bad policy never stops the run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from policywatch.model import Policy
+from policywatch.snapshot import run_snapshot
+from tests.store_support import assert_sound, commit_count, git, path_sources, write_docs
+
+BINARY = b"\x00\x01\x02binary junk\xff\xfe" * 50
+
+
+@pytest.fixture()
+def setup(tmp_path: Path) -> tuple[Path, Path, dict[str, Path]]:
+    docs = write_docs(tmp_path / "docs", ["003", "004"])
+    config = path_sources(tmp_path / "sources.toml", docs)
+    return config, tmp_path / "store", docs
+
+
+def test_unparseable_update_keeps_current_version_and_raw_bytes(
+    setup: tuple[Path, Path, dict[str, Path]],
+) -> None:
+    config, store, docs = setup
+    run_snapshot(config, store)
+    folder = store / "test-payer" / "policy-004"
+    good_json = (folder / "policy.json").read_bytes()
+    good_raw = (folder / "source.txt").read_bytes()
+
+    docs["policy-004"].write_bytes(BINARY)
+    summary = run_snapshot(config, store)
+    outcome = {o.id: o for o in summary.outcomes}["policy-004"]
+    assert (outcome.status, outcome.stage) == ("failed", "parse")
+    assert outcome.error == "binary data, not a text, HTML or PDF policy document"
+    assert summary.exit_code == 3 and summary.commit is not None
+    # current version untouched; the bytes that failed are kept beside it
+    assert (folder / "policy.json").read_bytes() == good_json
+    assert (folder / "source.txt").read_bytes() == good_raw
+    assert (folder / "failed" / "source.txt").read_bytes() == BINARY
+    error = json.loads((folder / "failed" / "error.json").read_text())
+    assert error["error"] == outcome.error and error["id"] == "policy-004"
+    message = git(store, "log", "-1", "--format=%B")
+    assert "Failed (last version stays current):\n- policy-004" in message
+
+    # the same failure again records nothing new
+    assert run_snapshot(config, store).commit is None
+    assert commit_count(store) == 2
+
+    # fixed upstream: back to unchanged, and the failed/ area goes away
+    docs["policy-004"].write_bytes(good_raw)
+    summary = run_snapshot(config, store)
+    assert {o.id: o.status for o in summary.outcomes}["policy-004"] == "unchanged"
+    assert summary.outcomes[1].notes == ["cleared an earlier parse failure"]
+    assert not (folder / "failed").exists()
+    assert_sound(store)
+
+
+def test_never_parsed_document_is_kept_but_is_no_policy(
+    setup: tuple[Path, Path, dict[str, Path]],
+) -> None:
+    config, store, docs = setup
+    docs["policy-003"].write_bytes(BINARY)
+    summary = run_snapshot(config, store)
+    assert [o.status for o in summary.outcomes] == ["failed", "added"]
+    files = set(git(store, "ls-files").split())
+    assert "test-payer/policy-003/failed/source.txt" in files
+    assert "test-payer/policy-003/policy.json" not in files
+
+
+def test_parser_crash_on_one_document_does_not_stop_the_run(
+    setup: tuple[Path, Path, dict[str, Path]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config, store, docs = setup
+    import policywatch.parse as parse
+
+    real = parse.parse_bytes
+
+    def flaky(data: bytes) -> Policy:
+        if b"NICE" in data[:3000]:
+            raise KeyError("boom")
+        return real(data)
+
+    monkeypatch.setattr(parse, "parse_bytes", flaky)
+    summary = run_snapshot(config, store)
+    by_id = {o.id: o for o in summary.outcomes}
+    assert by_id["policy-003"].status == "added"
+    assert by_id["policy-004"].status == "failed"
+    assert by_id["policy-004"].error == "parser error: KeyError: 'boom'"
+
+
+def test_missing_local_file_is_a_failed_fetch_not_a_removal(
+    setup: tuple[Path, Path, dict[str, Path]],
+) -> None:
+    config, store, docs = setup
+    run_snapshot(config, store)
+    docs["policy-003"].unlink()
+    summary = run_snapshot(config, store)
+    failed = summary.failed[0]
+    assert (failed.id, failed.stage) == ("policy-003", "fetch")
+    assert failed.error and failed.error.endswith("no such file")
+    assert summary.commit is None
+    assert (store / "test-payer" / "policy-003" / "policy.json").exists()
