@@ -1,0 +1,79 @@
+"""HTML rendering: the monthly report and the single-policy page share one set of partials.
+
+Templates ship in the package (``policywatch/templates``) and render with
+autoescape on: every value from a policy document is untrusted text. The
+pages carry a Content-Security-Policy that forbids scripts and every network
+load, as a second line of defence.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+
+from policywatch import __version__
+from policywatch.diff import DiffResult
+from policywatch.diff.render import KIND_TITLES
+from policywatch.report.model import Report
+from policywatch.report.views import policy_view, status_label, status_tone
+
+ROW_HEADERS = {
+    "code": "Code",
+    "evidence": "Population and studies",
+    "date": "Date",
+    "history": "History entry",
+}
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("policywatch", "templates"),
+        autoescape=True,  # on for every template, whatever its file name
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        status_label=status_label,
+        status_tone=status_tone,
+        row_headers=ROW_HEADERS,
+        kind_titles=KIND_TITLES,
+        when=when,
+        short=short,
+        is_web=is_web,
+        version=__version__,
+    )
+    return env
+
+
+def when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
+
+
+def short(commit: str | None) -> str:
+    return commit[:12] if commit else "—"
+
+
+def is_web(location: str | None) -> bool:
+    """Only http(s) sources become links; anything else is shown as text."""
+    return bool(location) and urlsplit(location or "").scheme in ("http", "https")
+
+
+def render_report(report: Report) -> str:
+    template = environment().get_template("report.html.j2")
+    views = {p.policy_dir: policy_view(p.diff) for p in report.changed if p.diff is not None}
+    return template.render(report=report, views=views)
+
+
+def render_policy_page(result: DiffResult, **sides: Any) -> str:
+    """The single-policy page of ``policywatch diff --format html``.
+
+    ``sides``: title, old_side, new_side (the one-line descriptions of each version).
+    """
+    template = environment().get_template("policy.html.j2")
+    return template.render(view=policy_view(result), **sides)

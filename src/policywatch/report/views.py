@@ -1,0 +1,203 @@
+"""What the templates show for one policy's DiffResult, shaped per kind of change.
+
+Shared by the monthly report and the single-policy page (``diff --format
+html``). The templates stay free of logic: every label and every word-level
+highlight is decided here, as plain data (never markup: the templates escape).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from policywatch.diff import Change, DiffResult
+from policywatch.diff.changes import SEVERITIES, WordOp
+from policywatch.diff.dates import DATE_LABELS
+from policywatch.diff.evidence import count_label, population_label, study_label
+from policywatch.diff.render import KIND_TITLES, grouped
+from policywatch.diff.words import word_diff
+from policywatch.model import DATE_FIELDS
+
+# Coverage wording is short and is the evidence itself: show it whole, no elision.
+_NO_ELISION = 1_000_000
+
+STATUS_TONES = {
+    "medically_necessary": "good",
+    "standard_arrangements": "good",
+    "not_medically_necessary": "bad",
+    "not_covered": "bad",
+    "do_not_use": "bad",
+    "investigational": "caution",
+    "research_only": "caution",
+    "special_arrangements": "caution",
+    "unknown": "neutral",
+}
+
+
+def status_label(status: str | None) -> str:
+    return (status or "unknown").replace("_", " ")
+
+
+def status_tone(status: str | None) -> str:
+    return STATUS_TONES.get(status or "unknown", "neutral")
+
+
+@dataclass(frozen=True)
+class CoverageView:
+    change: Change
+    indication: str
+    before_status: str | None
+    after_status: str | None
+    old_words: tuple[WordOp, ...]  # the old wording, deletions marked
+    new_words: tuple[WordOp, ...]  # the new wording, insertions marked
+
+    @property
+    def status_moved(self) -> bool:
+        return self.before_status != self.after_status
+
+
+@dataclass(frozen=True)
+class Row:
+    """One change as a table row: what (label), before, after."""
+
+    change: Change
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class KindView:
+    kind: str
+    title: str
+    changes: list[Change]
+    coverage: list[CoverageView]
+    rows: list[Row]  # codes, evidence, dates, history: shown as a table
+
+
+@dataclass(frozen=True)
+class PolicyView:
+    kinds: list[KindView]
+    sections: list[Change]  # word-level diffs of changed sections, folded
+    tally: str
+    silent_change: bool
+
+    @property
+    def empty(self) -> bool:
+        return not self.kinds and not self.sections
+
+
+def policy_view(result: DiffResult) -> PolicyView:
+    kinds = [_kind_view(kind, changes) for kind, changes in grouped(result) if kind != "text"]
+    sections = [c for c in result.changes if c.kind == "text"]
+    return PolicyView(kinds, sections, tally(result), result.silent_change)
+
+
+def tally(result: DiffResult) -> str:
+    if not result.changes:
+        return "No changes."
+    counts = {s: sum(1 for c in result.changes if c.severity == s) for s in SEVERITIES}
+    n = len(result.changes)
+    text = f"{n} change{'s' if n != 1 else ''}: " + ", ".join(
+        f"{counts[s]} {s}" for s in SEVERITIES if counts[s]
+    )
+    if not result.has_semantic_changes:
+        text += " (wording only, no semantic change)"
+    return text
+
+
+def _kind_view(kind: str, changes: list[Change]) -> KindView:
+    coverage = [_coverage(c) for c in changes] if kind == "coverage" else []
+    make_row = _ROWS.get(kind)
+    rows = [make_row(c) for c in changes] if make_row else []
+    return KindView(kind, KIND_TITLES[kind], changes, coverage, rows)
+
+
+def _coverage(change: Change) -> CoverageView:
+    before, after = change.before or {}, change.after or {}
+    old_text, new_text = str(before.get("text") or ""), str(after.get("text") or "")
+    old_words: list[WordOp] = []
+    new_words: list[WordOp] = []
+    for op, text in word_diff(old_text, new_text, context=_NO_ELISION).ops:
+        if op != "insert":
+            old_words.append((op, text))
+        if op != "delete":
+            new_words.append((op, text))
+    return CoverageView(
+        change=change,
+        indication=str(after.get("indication") or before.get("indication") or ""),
+        before_status=before.get("status"),
+        after_status=after.get("status"),
+        old_words=tuple(old_words) if change.before else (),
+        new_words=tuple(new_words) if change.after else (),
+    )
+
+
+def _code_row(change: Change) -> Row:
+    side = change.after or change.before or {}
+    verb = {"added": "added", "removed": "removed"}.get(change.action, "changed")
+    label = f"{side.get('system', '')} {(change.before or side).get('code', '')} {verb}".strip()
+    before = _text((change.before or {}).get("description"))
+    after = _text((change.after or {}).get("description"))
+    if change.action == "modified" and (change.before or {}).get("code") != side.get("code"):
+        before = f"{(change.before or {}).get('code')} {before}".strip()
+        after = f"{side.get('code')} {after}".strip()
+    return Row(change, label, before, after)
+
+
+def _evidence_row(change: Change) -> Row:
+    side = change.after or change.before or {}
+    population = population_label(str(side.get("population") or ""))
+    if "study_type" not in side:  # a whole population added or removed
+        return Row(change, population, _counts(change.before), _counts(change.after))
+    study = study_label(str(side["study_type"]))
+    before = count_label(_count(change.before), change.before is not None)
+    after = count_label(_count(change.after), change.after is not None)
+    return Row(change, f"{population}: {study}", before, after)
+
+
+def _counts(side: dict[str, Any] | None) -> str:
+    if side is None:
+        return "—"
+    counts = side.get("counts") or {}
+    return ", ".join(f"{study_label(t)} {count_label(n)}" for t, n in counts.items()) or "none"
+
+
+def _date_row(change: Change) -> Row:
+    name = change.field.removeprefix("dates.")
+    label = DATE_LABELS.get(name, name.replace("_", " ")) if name in DATE_FIELDS else change.field
+    return Row(
+        change,
+        label,
+        _text(next(iter((change.before or {}).values()), None)),
+        _text(next(iter((change.after or {}).values()), None)),
+    )
+
+
+def _history_row(change: Change) -> Row:
+    side = change.after or change.before or {}
+    label = str(side.get("date") or "")
+    if side.get("end_date"):
+        label += f" – {side['end_date']}"
+    return Row(
+        change,
+        label,
+        _text((change.before or {}).get("action")),
+        _text((change.after or {}).get("action")),
+    )
+
+
+def _count(side: dict[str, Any] | None) -> Any:
+    return (side or {}).get("count")
+
+
+def _text(value: Any) -> str:
+    return "—" if value is None or value == "" else str(value)
+
+
+_ROWS = {
+    "code": _code_row,
+    "evidence": _evidence_row,
+    "date": _date_row,
+    "history": _history_row,
+}
