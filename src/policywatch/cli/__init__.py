@@ -45,12 +45,14 @@ def main() -> None:
 def _register() -> None:
     from policywatch.cli.diff_cmd import diff_command
     from policywatch.cli.parse_cmd import parse_command
+    from policywatch.cli.report_cmd import report_command
     from policywatch.cli.store_cmds import COMMANDS as STORE_COMMANDS
 
     main.add_command(parse_command)
     main.add_command(diff_command)
     for command in STORE_COMMANDS:
         main.add_command(command)
+    main.add_command(report_command)
 
 
 _register()
