@@ -12,7 +12,6 @@ from typing import Any
 
 import jinja2
 
-from policywatch import __version__
 from policywatch.diff.changes import KINDS, SEVERITIES, Change, DiffResult
 from policywatch.model import canonical_json
 
@@ -161,17 +160,12 @@ def _display(value: Any) -> str:
 
 
 def render_html(result: DiffResult) -> str:
-    template = template_environment().get_template("diff.html.j2")
-    return template.render(
+    # One look for one policy everywhere: the report's partials (imported here: report uses us).
+    from policywatch.report.html import render_policy_page
+
+    return render_policy_page(
+        result,
         title=_title(result),
-        old=result.old,
-        new=result.new,
         old_side=_describe_side(result.old),
         new_side=_describe_side(result.new),
-        tally=_tally(result),
-        silent_change=result.silent_change,
-        groups=grouped(result),
-        kind_titles=KIND_TITLES,
-        side_rows=side_rows,
-        version=__version__,
     )

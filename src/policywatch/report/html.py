@@ -27,6 +27,7 @@ ROW_HEADERS = {
     "date": "Date",
     "history": "History entry",
 }
+DETAIL_HEADERS = {"code": "Description", "history": "Entry"}
 
 
 @lru_cache(maxsize=1)
@@ -42,6 +43,7 @@ def environment() -> jinja2.Environment:
         status_label=status_label,
         status_tone=status_tone,
         row_headers=ROW_HEADERS,
+        detail_headers=DETAIL_HEADERS,
         kind_titles=KIND_TITLES,
         when=when,
         short=short,

@@ -56,6 +56,11 @@ class CoverageView:
         return self.before_status != self.after_status
 
 
+# A kind with more low-severity changes than this is folded: long reference or
+# history lists would bury what matters.
+FOLD_LOW_AFTER = 8
+
+
 @dataclass(frozen=True)
 class Row:
     """One change as a table row: what (label), before, after."""
@@ -65,6 +70,15 @@ class Row:
     before: str
     after: str
 
+    @property
+    def detail(self) -> str:
+        """Before and after in one cell: the side that exists, or ``before → after``."""
+        if self.before == "—":
+            return self.after
+        if self.after == "—":
+            return self.before
+        return f"{self.before} → {self.after}"
+
 
 @dataclass(frozen=True)
 class KindView:
@@ -73,6 +87,11 @@ class KindView:
     changes: list[Change]
     coverage: list[CoverageView]
     rows: list[Row]  # codes, evidence, dates, history: shown as a table
+
+    @property
+    def folded(self) -> bool:
+        low = all(c.severity == "low" for c in self.changes)
+        return low and len(self.changes) > FOLD_LOW_AFTER
 
 
 @dataclass(frozen=True)
@@ -179,6 +198,7 @@ def _history_row(change: Change) -> Row:
     label = str(side.get("date") or "")
     if side.get("end_date"):
         label += f" – {side['end_date']}"
+    label += {"added": " added", "removed": " removed"}.get(change.action, " changed")
     return Row(
         change,
         label,
