@@ -134,22 +134,29 @@ def _kind_view(kind: str, changes: list[Change]) -> KindView:
 
 def _coverage(change: Change) -> CoverageView:
     before, after = change.before or {}, change.after or {}
-    old_text, new_text = str(before.get("text") or ""), str(after.get("text") or "")
-    old_words: list[WordOp] = []
-    new_words: list[WordOp] = []
-    for op, text in word_diff(old_text, new_text, context=_NO_ELISION).ops:
-        if op != "insert":
-            old_words.append((op, text))
-        if op != "delete":
-            new_words.append((op, text))
+    old_words, new_words = _wording(str(before.get("text") or ""), str(after.get("text") or ""))
     return CoverageView(
         change=change,
         indication=str(after.get("indication") or before.get("indication") or ""),
         before_status=before.get("status"),
         after_status=after.get("status"),
-        old_words=tuple(old_words) if change.before else (),
-        new_words=tuple(new_words) if change.after else (),
+        old_words=old_words if change.before else (),
+        new_words=new_words if change.after else (),
     )
+
+
+def _wording(old: str, new: str) -> tuple[tuple[WordOp, ...], tuple[WordOp, ...]]:
+    """Each side's wording, the words only it has marked; a lone side is left plain."""
+    if not old or not new:
+        return (("equal", old),), (("equal", new),)
+    old_words: list[WordOp] = []
+    new_words: list[WordOp] = []
+    for op, text in word_diff(old, new, context=_NO_ELISION).ops:
+        if op != "insert":
+            old_words.append((op, text))
+        if op != "delete":
+            new_words.append((op, text))
+    return tuple(old_words), tuple(new_words)
 
 
 def _code_row(change: Change) -> Row:
