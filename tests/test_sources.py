@@ -50,7 +50,7 @@ def test_valid_file_loads_every_field(tmp_path: Path) -> None:
     assert first.store_dir == "blue-cross-and-blue-shield-of-louisiana/bcbsla-00220"
     assert first.line == 2 and second.line == 10
     # path is relative to the config file, not to the working directory
-    assert second.path == (tmp_path / "docs" / "htg241.txt").resolve()
+    assert second.path == str((tmp_path / "docs" / "htg241.txt").resolve())
     assert second.url is None and second.location == str(second.path)
 
 
@@ -162,3 +162,20 @@ def test_lossy_slugs_keep_ids_apart() -> None:
     assert slugify("日本語") != slugify("中文")
     assert slugify("x" * 200) != slugify("x" * 199)
     assert slugify("BCBS LA / 00220") == "bcbs-la-00220"
+
+
+def test_cache_returns_the_same_sources_and_follows_edits(tmp_path: Path) -> None:
+    config = tmp_path / "sources.toml"
+    config.write_text(GOOD)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    first = load_sources(config, cache_dir=cache)
+    assert (cache / "sources-cache.json").exists()
+    assert load_sources(config, cache_dir=cache) == first == load_sources(config)
+    config.write_text(GOOD.replace("nice-htg241", "nice-htg242"))
+    assert load_sources(config, cache_dir=cache)[1].id == "nice-htg242"
+    (cache / "sources-cache.json").write_text("{broken")
+    assert load_sources(config, cache_dir=cache)[1].id == "nice-htg242"
+    config.write_text(GOOD.replace('payer = "NICE"', "payer = NICE"))
+    with pytest.raises(ConfigError, match="invalid TOML"):  # errors are never cached away
+        load_sources(config, cache_dir=cache)

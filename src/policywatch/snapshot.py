@@ -163,7 +163,7 @@ class SnapshotSummary:
         }
 
 
-Progress = Callable[[SourceOutcome], None]
+Progress = Callable[[SourceOutcome, int], None]  # (outcome, number of sources)
 
 
 def run_snapshot(
@@ -177,34 +177,53 @@ def run_snapshot(
 ) -> SnapshotSummary:
     """Snapshot every source into the store (one commit if anything changed)."""
     if sources is None:
-        sources = load_sources(config)
+        state_dir = Path(store_dir) / ".git" / "policywatch"
+        sources = load_sources(config, cache_dir=state_dir if state_dir.is_dir() else None)
     when = as_of or datetime.now(UTC)
     summary = SnapshotSummary(when, str(store_dir))
     with Store.open_for_write(store_dir, lock_timeout) as store, Fetcher(settings) as fetcher:
-        _check_as_of(store, as_of)
-        base = store.tree()
-        folders = group_folders(base)
-        store.load_meta([folders[s.store_dir] for s in sources if s.store_dir in folders])
-        txn = store.transaction(base)
+        if as_of is not None:
+            _check_as_of(store, as_of)
+        txn = store.transaction()
+        folders = group_folders(txn.base)
+        _attach_meta(store, sources, folders)
+        priors = {s.id: Prior.of(folders.get(s.store_dir)) for s in sources}
         try:
             for source in sources:
-                folder = folders.get(source.store_dir)
-                processed = process_source(source, Prior.of(folder), fetcher)
-                outcome = record(txn, source, folder, processed)
+                # Sequential on purpose: threads lost to GIL hand-offs on local files
+                # (see benchmarks/snapshot.py); a worker pool can map process_source.
+                processed = process_source(source, priors[source.id], fetcher)
+                outcome = record(txn, source, folders.get(source.store_dir), processed)
                 summary.outcomes.append(outcome)
                 if progress is not None:
-                    progress(outcome)
+                    progress(outcome, len(sources))
             summary.commit = txn.commit(commit_message(summary), when)
         finally:
             txn.abort()
     return summary
 
 
-def _check_as_of(store: Store, as_of: datetime | None) -> None:
+def _attach_meta(store: Store, sources: list[Source], folders: dict[str, PolicyFolder]) -> None:
+    """Give each configured folder its meta.json contents. Those identical to what the
+    config alone would write (local files, config unchanged) need no git read."""
+    unknown = []
+    for source in sources:
+        folder = folders.get(source.store_dir)
+        if folder is None or folder.meta_blob is None:
+            continue
+        expected = meta_document(source_info(source), folder.raw_name or "", None, None)
+        if blob_id(dump(expected)) == folder.meta_blob:
+            folder.meta = expected
+        else:
+            unknown.append(folder)
+    store.load_meta(unknown)
+
+
+def _check_as_of(store: Store, as_of: datetime) -> None:
     # Back-filled runs must come oldest first so the history stays in date order
     # and "the version current at a date" is unambiguous.
     latest = store.head_time()
-    if as_of is not None and latest is not None and as_of.timestamp() < latest:
+    if latest is not None and as_of.timestamp() < latest:
         raise PolicywatchError(
             f"--as-of {iso(int(as_of.timestamp()))} is before the store's latest run "
             f"({iso(latest)}); back-fill the oldest versions first"
@@ -216,7 +235,7 @@ def source_info(source: Source) -> dict[str, Any]:
         "id": source.id,
         "payer": source.payer,
         "url": source.url,
-        "path": str(source.path) if source.path else None,
+        "path": source.path,
         "title": source.title,
         "plan": source.plan,
         "notes": source.notes,
@@ -239,7 +258,7 @@ def record(
     elif processed.status == "unchanged":
         if _clear_failed(txn, source.store_dir, files):
             outcome.notes.append("cleared an earlier parse failure")
-        if folder is not None and _refresh_meta(txn, source, folder):
+        if folder is not None and _refresh_meta(txn, source_info(source), folder):
             outcome.notes.append("source info updated")
     return outcome
 
@@ -275,22 +294,21 @@ def _record_failed_bytes(
 
 
 def _clear_failed(txn: Transaction, policy_dir: str, files: dict[str, str]) -> bool:
+    if len(files) <= 3:  # source, policy.json, meta.json: no failed/ area
+        return False
     stale = [name for name in files if name.startswith(FAILED_DIR + "/")]
     for name in stale:
         txn.delete(f"{policy_dir}/{name}")
     return bool(stale)
 
 
-def _refresh_meta(txn: Transaction, source: Source, folder: PolicyFolder) -> bool:
+def _refresh_meta(txn: Transaction, info: dict[str, Any], folder: PolicyFolder) -> bool:
     """Keep meta.json's source info in step with the config; validators stay as they
     were (they belong to the stored bytes, and rotating ETags must not commit)."""
-    if folder.meta is None:
+    meta = folder.meta
+    if meta is None or all(meta.get(key) == value for key, value in info.items()):
         return False
-    current = {key: folder.meta.get(key) for key in source_info(source)}
-    if current == source_info(source):
-        return False
-    meta = {**folder.meta, **source_info(source)}
-    return txn.put(store_path(folder.dir, META_FILE), dump(meta))
+    return txn.put(store_path(folder.dir, META_FILE), dump({**meta, **info}))
 
 
 def _raw_names(files: dict[str, str], prefix: str) -> list[str]:

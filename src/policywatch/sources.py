@@ -17,7 +17,12 @@ outside the store; ids whose slugs collide are rejected.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import functools
 import hashlib
+import json
+import os
 import re
 import tomllib
 import unicodedata
@@ -46,22 +51,23 @@ class Source:
     id: str
     payer: str
     url: str | None = None
-    path: Path | None = None  # absolute, resolved against the config file
+    path: str | None = None  # absolute, resolved against the config file
     title: str | None = None
     plan: str | None = None
     notes: str | None = None
     line: int = 0  # where the table starts in the config, for messages
 
-    @property
+    @functools.cached_property
     def location(self) -> str:
         return self.url if self.url is not None else str(self.path)
 
-    @property
+    @functools.cached_property
     def store_dir(self) -> str:
         """``<payer-slug>/<policy-slug>``: where this source lives in the store."""
         return f"{slugify(self.payer)}/{slugify(self.id)}"
 
 
+@functools.lru_cache(maxsize=4096)
 def slugify(text: str) -> str:
     """A safe, stable folder name: lowercase ASCII letters, digits and single dashes.
 
@@ -78,11 +84,17 @@ def slugify(text: str) -> str:
     return f"{stem}-{digest}"
 
 
-def load_sources(config: str | Path) -> list[Source]:
-    """Read and validate a sources file (raises :class:`ConfigError`)."""
+def load_sources(config: str | Path, cache_dir: Path | None = None) -> list[Source]:
+    """Read and validate a sources file (raises :class:`ConfigError`).
+
+    With ``cache_dir``, the validated result is kept there keyed by the file's
+    exact bytes and location: tomllib is pure Python, and for thousands of
+    sources parsing the config costs more than checking the documents.
+    """
     path = Path(config)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{config}: no such file") from None
     except IsADirectoryError:
@@ -91,7 +103,37 @@ def load_sources(config: str | Path) -> list[Source]:
         raise ConfigError(f"{config}: not UTF-8 text ({exc.reason})") from None
     except OSError as exc:
         raise ConfigError(f"{config}: cannot read: {exc.strerror}") from None
-    return parse_sources(text, base_dir=path.resolve().parent, name=str(config))
+    base_dir = path.resolve().parent
+    key = hashlib.sha256(b"%s\0%s\0" % (_CACHE_VERSION, bytes(base_dir)) + data).hexdigest()
+    cached = _read_cache(cache_dir, key) if cache_dir else None
+    if cached is not None:
+        return cached
+    sources = parse_sources(text, base_dir=base_dir, name=str(config))
+    if cache_dir:
+        _write_cache(cache_dir, key, sources)
+    return sources
+
+
+_CACHE_VERSION = b"sources-cache-1"  # bump when validation or Source changes
+_CACHE_FILE = "sources-cache.json"
+
+
+def _read_cache(cache_dir: Path, key: str) -> list[Source] | None:
+    try:
+        cached = json.loads((cache_dir / _CACHE_FILE).read_bytes())
+        if cached.get("key") != key:
+            return None
+        return [Source(**fields) for fields in cached["sources"]]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None  # no cache, or not ours: parse the file
+
+
+def _write_cache(cache_dir: Path, key: str, sources: list[Source]) -> None:
+    fields = [dataclasses.asdict(s) for s in sources]
+    tmp = cache_dir / f".{_CACHE_FILE}.{os.getpid()}.tmp"
+    with contextlib.suppress(OSError):  # a cache that cannot be written is no error
+        tmp.write_text(json.dumps({"key": key, "sources": fields}), encoding="utf-8")
+        os.replace(tmp, cache_dir / _CACHE_FILE)
 
 
 def parse_sources(text: str, base_dir: Path, name: str = "sources.toml") -> list[Source]:
@@ -139,8 +181,7 @@ class _Locator:
         if index >= len(self.starts):
             return None  # an inline-table form; no per-table line
         start = self.starts[index]
-        end = self._table_end(start)
-        found = self._find_key(key, start, end) if key else None
+        found = self._find_key(key, start, self._table_end(start)) if key else None
         return found or start
 
     def error(self, index: int | None, key: str | None, message: str) -> ConfigError:
@@ -213,7 +254,7 @@ def _check_id(source_id: str, index: int, loc: _Locator) -> None:
 
 def _location(
     strings: dict[str, str], index: int, loc: _Locator, label: str, base_dir: Path
-) -> tuple[str | None, Path | None]:
+) -> tuple[str | None, str | None]:
     url, path = strings.get("url"), strings.get("path")
     if (url is None) == (path is None):
         raise loc.error(index, None, f"{label}: give exactly one of 'url' or 'path'")
@@ -225,7 +266,8 @@ def _location(
     assert path is not None
     if not path.strip() or "\x00" in path:
         raise loc.error(index, "path", f"{label}: path is empty")
-    return None, (base_dir / path).resolve()
+    # Lexical normalization (no symlink lookups): cheap for thousands of sources.
+    return None, os.path.abspath(os.path.join(base_dir, path))
 
 
 def _reject_duplicates(sources: list[Source], loc: _Locator) -> None:

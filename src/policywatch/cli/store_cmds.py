@@ -31,7 +31,7 @@ from policywatch.store import (
 )
 
 if TYPE_CHECKING:  # the fetch stack (httpx, tenacity) loads only when snapshot runs
-    from policywatch.snapshot import Progress, SnapshotSummary
+    from policywatch.snapshot import Progress, SnapshotSummary, SourceOutcome
 
 
 def _store_option(func: Any) -> Any:
@@ -126,14 +126,10 @@ def snapshot_command(
     """
     from policywatch.fetch import FetchSettings
     from policywatch.snapshot import run_snapshot
-    from policywatch.sources import load_sources
 
-    sources = load_sources(config)
     settings = FetchSettings.from_env(timeout=timeout)
-    with _progress(len(sources), enabled=fmt == "text" and sys.stderr.isatty()) as progress:
-        summary = run_snapshot(
-            config, store_dir, as_of, settings, lock_timeout, progress, sources=sources
-        )
+    with _progress(enabled=fmt == "text" and sys.stderr.isatty()) as progress:
+        summary = run_snapshot(config, store_dir, as_of, settings, lock_timeout, progress)
     _print_summary(summary, fmt)
     ctx.exit(summary.exit_code)
 
@@ -148,9 +144,8 @@ def _print_summary(summary: SnapshotSummary, fmt: str) -> None:
 
 
 @contextmanager
-def _progress(total: int, enabled: bool) -> Iterator[Progress | None]:
-    from policywatch.snapshot import SourceOutcome
-
+def _progress(enabled: bool) -> Iterator[Progress | None]:
+    """A rich progress bar on stderr when it is a terminal; nothing under cron."""
     if not enabled:
         yield None
         return
@@ -160,10 +155,10 @@ def _progress(total: int, enabled: bool) -> Iterator[Progress | None]:
 
     columns = (TextColumn("snapshot"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Bar(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("snapshot", total=total)
+        task = bar.add_task("snapshot", total=None)
 
-        def advance(outcome: SourceOutcome) -> None:  # noqa: F811
-            bar.update(task, advance=1, description=outcome.id)
+        def advance(outcome: SourceOutcome, total: int) -> None:
+            bar.update(task, advance=1, total=total)
 
         yield advance
 

@@ -14,7 +14,6 @@ import os
 import subprocess
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -41,12 +40,6 @@ def blob_id(data: bytes) -> str:
     digest = hashlib.sha1(b"blob %d\0" % len(data))  # noqa: S324 - git's object id
     digest.update(data)
     return digest.hexdigest()
-
-
-@dataclass(frozen=True)
-class TreeEntry:
-    mode: str
-    sha: str
 
 
 class GitRepo:
@@ -106,18 +99,14 @@ class GitRepo:
     def commit_time(self, rev: str) -> int:
         return int(self.run("show", "-s", "--format=%ct", rev).decode().strip())
 
-    def ls_tree(self, rev: str = "HEAD") -> dict[str, TreeEntry]:
-        """Every file at ``rev``: path → (mode, blob id). Empty for an unborn HEAD."""
-        if self.resolve_commit(rev) is None:
-            return {}
-        out = self.run("ls-tree", "-r", "-z", "--full-tree", rev)
-        entries: dict[str, TreeEntry] = {}
+    def ls_tree(self, commit: str) -> dict[str, str]:
+        """Every file in ``commit``: path → blob id."""
+        out = self.run("ls-tree", "-r", "-z", "--full-tree", commit)
+        entries: dict[str, str] = {}
         for record in out.split(b"\0"):
-            if not record:
-                continue
-            info, _, path = record.partition(b"\t")
-            mode, _kind, sha = info.decode().split()
-            entries[path.decode("utf-8", "surrogateescape")] = TreeEntry(mode, sha)
+            if record:
+                info, path = record.split(b"\t", 1)  # "<mode> blob <id>", path
+                entries[path.decode("utf-8", "surrogateescape")] = info[-40:].decode()
         return entries
 
     def read_blobs(self, names: Sequence[str]) -> list[bytes | None]:
@@ -128,7 +117,7 @@ class GitRepo:
         if not names:
             return []
         request = "".join(f"{name}\n" for name in names).encode("utf-8", "surrogateescape")
-        out = self.run("cat-file", "--batch", input=request)
+        out = self.run("cat-file", "--batch", "--buffer", input=request)
         return _parse_batch(out, len(names))
 
     def read_blob(self, name: str) -> bytes | None:
@@ -172,6 +161,7 @@ class FastImport:
             "--force",
             "--done",
             "--date-format=raw",
+            "--depth=1",  # short delta chains: reading one meta.json must stay cheap
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=self._stderr,

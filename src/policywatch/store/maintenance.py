@@ -12,6 +12,7 @@ from policywatch.store.records import (
     POLICY_FILE,
     PolicyFolder,
     derive_policy_json,
+    group_folders,
     load_json,
     store_path,
 )
@@ -137,7 +138,8 @@ def reparse(store: Store, when: datetime) -> ReparseSummary:
     """
     summary = ReparseSummary()
     txn = store.transaction()
-    folders = [f for f in store.folders(with_meta=True).values() if f.has_policy and f.raw_blob]
+    folders = [f for f in group_folders(txn.base).values() if f.has_policy and f.raw_blob]
+    store.load_meta(folders)
     for batch in _batches(folders):
         for folder, (raw, _stored) in zip(batch, _read_pairs(store, batch), strict=True):
             summary.checked += 1

@@ -18,13 +18,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 from typing import Any
 
 from policywatch import parse
 from policywatch.errors import StoreError
 from policywatch.extract import detect_format
 from policywatch.model import SCHEMA_VERSION, canonical_json
-from policywatch.store.gitcli import TreeEntry
 
 POLICY_FILE = "policy.json"
 META_FILE = "meta.json"
@@ -63,7 +63,26 @@ def derive_policy_json(raw: bytes, payer: str | None) -> str:
 
 
 def dump(data: dict[str, Any]) -> bytes:
-    return canonical_json(data).encode("utf-8")
+    """Canonical JSON bytes. Flat dicts of strings, ints, booleans and nulls
+    (meta.json, error.json) take a fast path with the same output: json's
+    indenting encoder is pure Python, and reruns compare thousands of these."""
+    try:
+        items = [f"  {encode_basestring(k)}: {_scalar(data[k])}" for k in sorted(data)]
+    except TypeError:
+        return canonical_json(data).encode("utf-8")
+    return ("{\n" + ",\n".join(items) + "\n}\n" if items else "{}\n").encode("utf-8")
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return str(encode_basestring(value))
+    if isinstance(value, int):
+        return str(value)
+    raise TypeError("not a flat JSON scalar")
 
 
 def load_json(data: bytes | None) -> dict[str, Any] | None:
@@ -121,10 +140,11 @@ def _raw_in(files: dict[str, str], prefix: str) -> str | None:
     return None
 
 
-def group_folders(entries: dict[str, TreeEntry]) -> dict[str, PolicyFolder]:
-    """Tree listing → policy folders (files outside ``payer/policy/…`` are ignored)."""
+def group_folders(entries: dict[str, str]) -> dict[str, PolicyFolder]:
+    """Tree listing (path → blob id) → policy folders; files outside
+    ``payer/policy/…`` are ignored."""
     folders: dict[str, PolicyFolder] = {}
-    for path, entry in entries.items():
+    for path, sha in entries.items():
         parts = path.split("/", 2)
         if len(parts) != 3:
             continue
@@ -132,7 +152,7 @@ def group_folders(entries: dict[str, TreeEntry]) -> dict[str, PolicyFolder]:
         folder = folders.get(policy_dir)
         if folder is None:
             folder = folders[policy_dir] = PolicyFolder(policy_dir)
-        folder.files[parts[2]] = entry.sha
+        folder.files[parts[2]] = sha
     return folders
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from policywatch.errors import StoreError
-from policywatch.store.gitcli import ZERO_SHA, FastImport, GitRepo, TreeEntry, blob_id
+from policywatch.store.gitcli import ZERO_SHA, FastImport, GitRepo, blob_id
 from policywatch.store.records import PolicyFolder, group_folders, load_json
 
 PENDING_REF = "refs/policywatch/pending"
@@ -137,8 +137,10 @@ class Store:
         head = self.head()
         return self.git.commit_time(head) if head else None
 
-    def tree(self, rev: str = "HEAD") -> dict[str, TreeEntry]:
-        return self.git.ls_tree(rev)
+    def tree(self, rev: str = "HEAD") -> dict[str, str]:
+        """path → blob id of every file at ``rev`` (empty for an empty store)."""
+        commit = self.git.resolve_commit(rev)
+        return self.git.ls_tree(commit) if commit else {}
 
     def folders(self, rev: str = "HEAD", with_meta: bool = False) -> dict[str, PolicyFolder]:
         folders = group_folders(self.tree(rev))
@@ -153,10 +155,10 @@ class Store:
         for folder, data in zip(wanted, blobs, strict=True):
             folder.meta = load_json(data)
 
-    def transaction(self, base: dict[str, TreeEntry] | None = None) -> Transaction:
+    def transaction(self) -> Transaction:
         """Changes against HEAD, committed at once (requires :meth:`open_for_write`)."""
         head = self.head()
-        return Transaction(self, head, base if base is not None else self.tree())
+        return Transaction(self, head, self.git.ls_tree(head) if head else {})
 
 
 @dataclass
@@ -171,7 +173,7 @@ class Transaction:
     when the tree really changes.
     """
 
-    def __init__(self, store: Store, parent: str | None, base: dict[str, TreeEntry]) -> None:
+    def __init__(self, store: Store, parent: str | None, base: dict[str, str]) -> None:
         self.store = store
         self.parent = parent
         self.base = base
@@ -184,8 +186,7 @@ class Transaction:
 
     def put(self, path: str, data: bytes) -> bool:
         """Stage ``data`` at ``path``; False when the base already holds exactly that."""
-        existing = self.base.get(path)
-        if existing is not None and existing.sha == blob_id(data):
+        if self.base.get(path) == blob_id(data):
             self._changes.pop(path, None)
             return False
         self._changes[path] = _Change(self._ensure_importer().blob(data))
