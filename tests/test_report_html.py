@@ -183,3 +183,16 @@ def test_diff_page_uses_the_report_partials() -> None:
         "Coverage (1)",
         "Codes (1)",
     ]
+
+
+def test_long_attention_lists_are_folded() -> None:
+    from dataclasses import replace
+
+    from policywatch.report import OverdueReview, Report
+
+    overdue = OverdueReview("p/x", "Payer", "1", "Title", "2023-11", None, None, "0" * 40)
+    report = Report(month_period("2026-11"), "store", NOW, None, 40)
+    short = render_report(replace(report, overdue=(overdue,) * 25))
+    long = render_report(replace(report, overdue=(overdue,) * 26))
+    assert 'class="fold long"' not in short
+    assert '<details class="fold long"><summary>Show all 26 overdue reviews' in long

@@ -28,6 +28,8 @@ ROW_HEADERS = {
     "history": "History entry",
 }
 DETAIL_HEADERS = {"code": "Description", "history": "Entry"}
+# Attention tables longer than this are folded (a store with hundreds of stale policies).
+LONG_LIST = 25
 
 
 @lru_cache(maxsize=1)
@@ -44,6 +46,7 @@ def environment() -> jinja2.Environment:
         status_tone=status_tone,
         row_headers=ROW_HEADERS,
         detail_headers=DETAIL_HEADERS,
+        long_list=LONG_LIST,
         kind_titles=KIND_TITLES,
         when=when,
         short=short,
