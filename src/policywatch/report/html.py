@@ -8,6 +8,7 @@ load, as a second line of defence.
 
 from __future__ import annotations
 
+import shlex
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -18,7 +19,7 @@ import jinja2
 from policywatch import __version__
 from policywatch.diff import DiffResult
 from policywatch.diff.render import KIND_TITLES
-from policywatch.report.model import Report
+from policywatch.report.model import PolicyChange, Report
 from policywatch.report.views import policy_view, status_label, status_tone
 
 ROW_HEADERS = {
@@ -51,6 +52,7 @@ def environment() -> jinja2.Environment:
         when=when,
         short=short,
         is_web=is_web,
+        reproduce=reproduce,
         version=__version__,
     )
     return env
@@ -67,6 +69,16 @@ def short(commit: str | None) -> str:
 def is_web(location: str | None) -> bool:
     """Only http(s) sources become links; anything else is shown as text."""
     return bool(location) and urlsplit(location or "").scheme in ("http", "https")
+
+
+def reproduce(change: PolicyChange, store: str) -> str:
+    """The command that shows this policy's diff again, from the same store."""
+    name = shlex.quote(change.source_id or change.policy_dir)
+    old, new = short(change.old_commit), short(change.new_commit)
+    command = f"policywatch diff {name}@{old} {name}@{new}"
+    if store in ("snapshots", "./snapshots"):
+        return command
+    return f"POLICYWATCH_STORE={shlex.quote(store)} {command}"
 
 
 def render_report(report: Report) -> str:
