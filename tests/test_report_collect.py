@@ -220,3 +220,20 @@ def test_a_hand_edit_that_changes_nothing_visible_is_not_listed(tmp_path: Path) 
         txn.put(store_path(CAM, POLICY_FILE), canonical_json(data).encode())
         txn.commit("Snapshot\n\nPolicywatch-Run: snapshot\n", datetime(2026, 12, 3, tzinfo=UTC))
     assert build_report(store_dir, month_period("2026-12"), now=NOW).policies == ()
+
+
+def test_a_failed_source_recorded_again_later_in_the_period(tmp_path: Path) -> None:
+    store_dir, samples = build_sample_store(tmp_path)
+    nice = samples / "policies/nice-htg241"
+    republished = (nice / "2026-10.txt").read_text() + "\nThis guidance was checked in December.\n"
+    (nice / "2026-11.txt").write_text(republished)
+    assert (
+        snapshot(samples / "sources-2026-11.toml", store_dir, "2026-12-02T06:00:00Z").exit_code == 0
+    )
+    report = build_report(store_dir, range_period("2026-11-01", "2026-12-31"), now=NOW)
+    [failed] = report.failed
+    assert failed.source_id == "nice-htg241"
+    assert failed.recovered_at == datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
+    assert NICE in dirs(report.changed)
+    november = build_report(store_dir, month_period("2026-11"), now=NOW)
+    assert november.failed[0].recovered_at is None

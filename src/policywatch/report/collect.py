@@ -59,7 +59,7 @@ def build_report(store_dir: str | Path, period: Period, now: datetime | None = N
         start_commit=current_at(commits, int(period.start.timestamp())),
         tracked=len(tracked),
         policies=tuple(_policy_changes(store, runs, tracked)),
-        failed=tuple(failed_sources(notes, tracked, _current_of(store, notes, tracked))),
+        failed=tuple(failed_sources(notes, runs, tracked, _current_of(store, notes, tracked))),
         overdue=tuple(_overdue(store, period, end_commit, tracked)),
         commits=sum(1 for run in runs if not run.is_reparse),
     )

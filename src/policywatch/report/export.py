@@ -125,6 +125,7 @@ def _failed(failed: FailedSource) -> dict[str, Any]:
         "last_failed_at": _iso(failed.last_failed_at),
         "last_commit": failed.last_commit,
         "has_version": failed.has_version,
+        "recovered_at": _iso(failed.recovered_at) if failed.recovered_at else None,
     }
 
 

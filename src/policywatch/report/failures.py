@@ -56,10 +56,12 @@ def _note(source_id: str, lines: list[str], run: Run) -> FailureNote:
 
 def failed_sources(
     notes: list[FailureNote],
+    runs: list[Run],
     tracked: dict[str, PolicyFolder],
     current: dict[str, dict[str, Any]],
 ) -> list[FailedSource]:
-    """One entry per source: how often it failed, when, and the latest error.
+    """One entry per source: how often it failed, when, the latest error, and
+    whether a later run in the period recorded a new version of it.
 
     ``current`` holds the current policy.json of failed policies that have a
     stored version, for their title and payer.
@@ -67,12 +69,26 @@ def failed_sources(
     by_source: dict[str, list[FailureNote]] = {}
     for note in notes:
         by_source.setdefault(note.source_id, []).append(note)
-    found = [_entry(group, tracked, current) for group in by_source.values()]
+    found = [_entry(group, runs, tracked, current) for group in by_source.values()]
     return sorted(found, key=lambda f: (f.last_failed_at, f.source_id), reverse=True)
+
+
+def _recovered(last: FailureNote, runs: list[Run]) -> datetime | None:
+    """When a later snapshot recorded the policy again (an unchanged success makes no
+    commit, so a source that recovered without changing cannot be seen)."""
+    later = [
+        run
+        for run in runs
+        if run.timestamp > last.run.timestamp
+        and not run.is_reparse
+        and (last.policy_dir or "") in run.policies
+    ]
+    return _when(later[0]) if later else None
 
 
 def _entry(
     group: list[FailureNote],
+    runs: list[Run],
     tracked: dict[str, PolicyFolder],
     current: dict[str, dict[str, Any]],
 ) -> FailedSource:
@@ -93,6 +109,7 @@ def _entry(
         last_commit=last.run.commit,
         has_version=folder is not None,
         source=meta.get("url") or meta.get("path"),
+        recovered_at=_recovered(last, runs),
     )
 
 

@@ -91,6 +91,7 @@ class FailedSource:
     last_commit: str
     has_version: bool  # an earlier version exists and stays current
     source: str | None = None
+    recovered_at: datetime | None = None  # a later run in the period recorded it again
 
 
 @dataclass(frozen=True)
