@@ -173,15 +173,16 @@ def run_snapshot(
     settings: FetchSettings | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     progress: Progress | None = None,
-    sources: list[Source] | None = None,
 ) -> SnapshotSummary:
     """Snapshot every source into the store (one commit if anything changed)."""
-    if sources is None:
-        state_dir = Path(store_dir) / ".git" / "policywatch"
-        sources = load_sources(config, cache_dir=state_dir if state_dir.is_dir() else None)
+    state_dir = Path(store_dir) / ".git" / "policywatch"
+    cache_dir = state_dir if state_dir.is_dir() else None  # no store is created for a bad config
+    sources = load_sources(config, cache_dir)
     when = as_of or datetime.now(UTC)
     summary = SnapshotSummary(when, str(store_dir))
     with Store.open_for_write(store_dir, lock_timeout) as store, Fetcher(settings) as fetcher:
+        if cache_dir is None:  # a new store: keep the parsed config for the next run
+            load_sources(config, store.state_dir)
         if as_of is not None:
             _check_as_of(store, as_of)
         txn = store.transaction()
