@@ -23,7 +23,7 @@ from tests.store_support import (
     write_sources,
 )
 
-FAST = FetchSettings(timeout=0.4, retries=2, backoff=0.0, max_bytes=200_000)
+FAST = FetchSettings(timeout=0.5, retries=2, backoff=0.0, max_bytes=200_000)
 
 
 def url_sources(config: Path, base: str, paths: list[str]) -> Path:
@@ -42,7 +42,7 @@ def test_each_http_outcome_and_nothing_removed(tmp_path: Path) -> None:
         "/etag": Route([Reply(body=corpus_bytes("003"))], etag='"v1"'),
         "/gone": Route([Reply(body=corpus_bytes("002")), Reply(404, b"not here")]),
         "/flaky": Route([Reply(body=doc), Reply(500, b"oops"), Reply(body=doc + b"\nRevised.\n")]),
-        "/slow": Route([Reply(body=corpus_bytes("000")), Reply(body=b"late", delay=1.5)]),
+        "/slow": Route([Reply(body=corpus_bytes("000")), Reply(body=b"late", delay=2.0)]),
         "/reset": Route([Reply(body=corpus_bytes("004") + b"\nx\n"), Reply(reset=True)]),
         "/huge": Route([Reply(body=corpus_bytes("002") + b"\n"), Reply(body=b"x" * 300_000)]),
     }

@@ -242,3 +242,9 @@ def test_json_summary(env: dict[str, Path]) -> None:
     assert data["commit"] == git(env["store"], "rev-parse", "HEAD").strip()
     assert {s["status"] for s in data["sources"]} == {"added"}
     assert Store.open(env["store"]).head() == data["commit"]
+
+
+@pytest.mark.parametrize("command", ["snapshot", "log", "show", "verify", "reparse"])
+def test_every_store_command_has_help_with_an_example(command: str) -> None:
+    code, out = run(command, "--help")
+    assert code == 0 and "Example" in out and f"policywatch {command}" in out

@@ -216,6 +216,9 @@ class Transaction:
         self._importer = None
         new = self.store.git.run("rev-parse", "--verify", PENDING_REF).decode().strip()
         _publish(self.store, new, self.parent)
+        # Each run adds a pack; let git consolidate when they pile up (a no-op
+        # check most nights; crash-safe by git's own design).
+        self.store.git.run("gc", "--auto", "--quiet", check=False)
         return new
 
     def abort(self) -> None:
