@@ -7,10 +7,7 @@ policy document is untrusted text.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
-
-import jinja2
 
 from policywatch.diff.changes import KINDS, SEVERITIES, Change, DiffResult
 from policywatch.model import canonical_json
@@ -128,35 +125,6 @@ def _word_line(change: Change, paint: Any) -> str:
 
 
 # -- HTML ---------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def template_environment() -> jinja2.Environment:
-    """The package's templates, autoescaped; the report stage may reuse this."""
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("policywatch", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-def side_rows(side: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """A change's before / after as label-value rows for display."""
-    if not side:
-        return []
-    return [(key.replace("_", " "), _display(value)) for key, value in side.items()]
-
-
-def _display(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, dict):
-        return ", ".join(f"{k.replace('_', ' ')}: {_display(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return " – ".join(_display(v) for v in value)
-    return str(value)
 
 
 def render_html(result: DiffResult) -> str:
