@@ -15,6 +15,7 @@ _LIST_ITEM = re.compile(r"^(?:- |\d{1,3}(?:\.\d{1,3})*[.)]? |[A-Za-z][.)] )")
 _NUMBERED_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")
 # Billing codes, long numbers and decimals mark table rows, never headings.
 _CODE_LIKE = re.compile(r"\b\d{5,}\b|\b[A-Z]\d{2}\.\d|\d[.,]\d")
+_TABLE_ROW = re.compile(r"^(?:- )?(?:\d{1,2}/\d{1,2}|\d{5}|(?:CPT|HCPCS|ICD-?\d+)\b)")
 _SECTION_NUMBER = re.compile(r"^\d(?:\.\d{1,2})*\.?\s+")  # "2.3 Efficacy", not "50.29 …"
 
 
@@ -63,6 +64,8 @@ def is_heading(text: str, following: str) -> bool:
     words = text.split()
     if not words or len(text) > 90 or len(words) > 12 or not following:
         return False
+    if len(words) <= 3 and _TABLE_ROW.match(following):
+        return False  # a table's header row ("Date Action", "Codes Number Description")
     if text.endswith(_TERMINAL) or (text.endswith(":") and len(words) > 4):
         return False
     if _LABEL_VALUE.match(text) or _CODE_LIKE.search(_SECTION_NUMBER.sub("", text)):
