@@ -13,10 +13,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000\f\v]+")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 _BULLET = re.compile(r"^(?:[-*+•●◦▪■□‣⁃–]|\\-)\s+")
+_BULLET_CHARS = set("-*+•●◦▪■□‣⁃–\\")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _TAG = re.compile(r"</?(?:sup|sub|i|b|em|strong|u|span|br|small)\b[^>]*>", re.IGNORECASE)
@@ -56,12 +56,14 @@ def clean_text(raw: str) -> tuple[str, list[str]]:
 
 def normalize_line(line: str) -> str:
     """One physical line → its markup-free form (heading marker kept as ``# ``)."""
-    line = _INVISIBLE.sub("", line)
-    line = _SPACES.sub(" ", line).strip()
-    heading = bool(_MD_HEADING.match(line))
-    line = _MD_HEADING.sub("", line)
-    line = _BULLET.sub("- ", line)
-    line = _SPACES.sub(" ", line).strip()
+    if not line.isascii():
+        line = _INVISIBLE.sub("", line)
+    line = _collapse(line)
+    heading = line.startswith("#") and bool(_MD_HEADING.match(line))
+    if heading:
+        line = _MD_HEADING.sub("", line)
+    if line[:1] in _BULLET_CHARS:
+        line = _collapse(_BULLET.sub("- ", line))
     if line in ("-", "*"):
         return ""
     return f"# {line}" if heading and line else line
@@ -83,7 +85,12 @@ def strip_inline(block: str) -> str:
         block = block.replace("**", "")
     if "\\" in block:
         block = _ESCAPE.sub(r"\1", block)
-    return _SPACES.sub(" ", block).strip()
+    return _collapse(block)
+
+
+def _collapse(text: str) -> str:
+    """Single spaces: str.split() knows NBSP, tabs and the other Unicode spaces."""
+    return " ".join(text.split())
 
 
 def _math_text(expr: str) -> str:
