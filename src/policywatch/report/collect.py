@@ -6,9 +6,10 @@ period (the version current at the start, or its re-normalized form if a
 ``reparse`` came in between). Reparse commits are never a change. A policy
 first recorded in the period is *added*, not changed.
 
-Cost: one ``git log`` of commit times, one ``git log --raw`` of the period's
-commits, one tree listing and batched blob reads; history before the period
-is read only for overdue-review candidates.
+Cost: :func:`policywatch.store.period_runs` (one ``git log`` of commit times,
+one ``git log --raw`` of the period's commits), one tree listing and batched
+blob reads; history before the period is read only for overdue-review
+candidates. The store package runs every git command.
 """
 
 from __future__ import annotations
@@ -27,25 +28,23 @@ from policywatch.report.failures import FailureNote, failed_sources, failure_not
 from policywatch.report.model import SEVERITY_RANK, OverdueReview, PolicyChange, Report
 from policywatch.report.overdue import last_revised, review_due
 from policywatch.report.period import Period
-from policywatch.report.storelog import (
+from policywatch.store import (
+    ZERO_SHA,
+    PolicyFolder,
     Run,
-    changes_since,
-    current_at,
-    read_runs,
-    read_texts,
-    timeline,
+    Store,
+    period_runs,
+    policy_changes_since,
+    read_blobs_by_id,
 )
-from policywatch.store import PolicyFolder, Store
-from policywatch.store.gitcli import ZERO_SHA
 
 READ_BATCH = 250  # policy.json files per blob read: bounds memory on large stores
 
 
 def build_report(store_dir: str | Path, period: Period, now: datetime | None = None) -> Report:
     store = Store.open(store_dir)
-    commits = timeline(store)
-    end_commit = current_at(commits, int(period.end.timestamp()))
-    runs = read_runs(store, [sha for sha, ts in reversed(commits) if period.contains(ts)])
+    recorded = period_runs(store, int(period.start.timestamp()), int(period.end.timestamp()))
+    runs, end_commit = recorded.runs, recorded.end_commit
     folders = store.folders(end_commit) if end_commit else {}
     tracked = {d: f for d, f in folders.items() if f.has_policy}
     notes = failure_notes(runs)
@@ -56,7 +55,7 @@ def build_report(store_dir: str | Path, period: Period, now: datetime | None = N
         store=str(store_dir),
         generated_at=now or datetime.now(UTC),
         end_commit=end_commit,
-        start_commit=current_at(commits, int(period.start.timestamp())),
+        start_commit=recorded.start_commit,
         tracked=len(tracked),
         policies=tuple(_policy_changes(store, runs, tracked)),
         failed=tuple(failed_sources(notes, runs, tracked, _current_of(store, notes, tracked))),
@@ -102,7 +101,7 @@ def _policy_changes(
     store: Store, runs: list[Run], tracked: dict[str, PolicyFolder]
 ) -> list[PolicyChange]:
     spans = _spans(runs)
-    texts = read_texts(store, [b for s in spans for b in (s.old_blob, s.new_blob)])
+    texts = read_blobs_by_id(store, [b for s in spans for b in (s.old_blob, s.new_blob)])
     found = []
     for span in spans:
         new = _load(texts.get(span.new_blob))
@@ -177,7 +176,7 @@ def _current_of(
 ) -> dict[str, dict[str, Any]]:
     """The current policy.json of each failed policy that has one (for title and payer)."""
     folders = {n.policy_dir: tracked[n.policy_dir] for n in notes if n.policy_dir in tracked}
-    texts = read_texts(store, [f.json_blob or ZERO_SHA for f in folders.values()])
+    texts = read_blobs_by_id(store, [f.json_blob or ZERO_SHA for f in folders.values()])
     found = {}
     for policy_dir, folder in folders.items():
         data = _json(texts.get(folder.json_blob or ""))
@@ -212,7 +211,7 @@ def _current_policies(
     folders = sorted(tracked.values(), key=lambda f: f.dir)
     for i in range(0, len(folders), READ_BATCH):
         batch = folders[i : i + READ_BATCH]
-        texts = read_texts(store, [f.json_blob or ZERO_SHA for f in batch])
+        texts = read_blobs_by_id(store, [f.json_blob or ZERO_SHA for f in batch])
         for folder in batch:
             data = _json(texts.get(folder.json_blob or ""))
             if data is not None:
@@ -228,7 +227,7 @@ def _revised_in_store(store: Store, end_commit: str, due: dict[str, date]) -> se
         return set()
     due_at = {d: int(datetime.combine(day, time(), UTC).timestamp()) for d, day in due.items()}
     revised = set()
-    for run in changes_since(store, end_commit, min(due_at.values()), due_at):
+    for run in policy_changes_since(store, end_commit, min(due_at.values()), due_at):
         if run.is_reparse:
             continue
         for policy_dir, change in run.policies.items():

@@ -2,9 +2,9 @@
 
 A snapshot commit names each failed source in a ``Policywatch-Failed: <id>``
 trailer and explains it in the body as ``- <id> (<policy dir>): <stage>:
-<error>``. A run in which *only* fetches failed changes nothing and makes no
-commit, so such a failure is not in the store: the report can only show
-failures that a commit recorded.
+<error>``. A run in which *only* sources failed changes no file, but is still
+committed (an empty change) so that its failures are on record; a fully
+unchanged run with no failure makes no commit.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from policywatch.report.model import FailedSource
-from policywatch.report.storelog import Run
-from policywatch.store import PolicyFolder
+from policywatch.store import PolicyFolder, Run
 
 _TRAILER = re.compile(r"^Policywatch-Failed:\s*(.+?)\s*$", re.MULTILINE)
 

@@ -1,18 +1,24 @@
 """The snapshot store: a plain git repository, and the only code that talks to git.
 
 Layout and invariants: :mod:`.records`. Locking, crash recovery and commits:
-:mod:`.repository`. Reading versions: :mod:`.history`. verify / reparse:
+:mod:`.repository`. Reading versions and a period's runs: :mod:`.history`. verify / reparse:
 :mod:`.maintenance`.
 """
 
 from __future__ import annotations
 
-from policywatch.store.gitcli import blob_id
+from policywatch.store.gitcli import ZERO_SHA, blob_id
 from policywatch.store.history import (
+    BlobChange,
+    PeriodRuns,
+    Run,
     Version,
     find_policy,
     parse_instant,
+    period_runs,
+    policy_changes_since,
     policy_text_at,
+    read_blobs_by_id,
     require_policy,
     resolve_reference,
     split_reference,
@@ -39,8 +45,12 @@ __all__ = [
     "FAILED_DIR",
     "META_FILE",
     "POLICY_FILE",
+    "ZERO_SHA",
+    "BlobChange",
+    "PeriodRuns",
     "PolicyFolder",
     "ReparseSummary",
+    "Run",
     "Store",
     "Transaction",
     "VerifyReport",
@@ -52,7 +62,10 @@ __all__ = [
     "find_policy",
     "meta_document",
     "parse_instant",
+    "period_runs",
+    "policy_changes_since",
     "policy_text_at",
+    "read_blobs_by_id",
     "raw_name",
     "reparse",
     "require_policy",

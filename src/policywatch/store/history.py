@@ -1,15 +1,20 @@
-"""Reading the store: which policy a name means, its versions, a version at a commit or date.
+"""Reading the store: which policy a name means, its versions, a version at a commit or
+date, and the runs a period of history recorded (what reports read).
 
 A *version* is a commit that changed a policy's ``policy.json``. Commits
 made by ``reparse`` (trailer ``Policywatch-Run: reparse``) are versions of
 the normalized file but not policy changes; they are listed with
-``run == "reparse"`` so log and reports can tell them apart.
+``run == "reparse"`` so log and reports can tell them apart. A snapshot run
+whose only outcomes were failures is a commit that changes no file: it is
+never a version (``log`` filters by path), and reports read its
+``Policywatch-Failed:`` trailers.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +22,7 @@ from typing import Any
 from policywatch.errors import StoreError
 from policywatch.model import Policy
 from policywatch.sources import slugify
+from policywatch.store.gitcli import ZERO_SHA
 from policywatch.store.records import POLICY_FILE, load_json
 from policywatch.store.repository import Store
 
@@ -219,3 +225,147 @@ def resolve_reference(store_dir: str | Path, ref: str) -> Policy | None:
         return None
     _, text = policy_text_at(store, policy_dir, at)
     return Policy.from_json(text)
+
+
+# -- runs: what a period of history recorded (the report's reading) ----------------------------
+
+REPARSE = "reparse"
+_POLICY_SUFFIX = "/" + POLICY_FILE
+# One record per commit: hash, parents, time, run trailer, message; then --raw lines.
+_RUN_FORMAT = (
+    "%x1e%H%x1f%P%x1f%ct%x1f%(trailers:key=Policywatch-Run,valueonly,separator=%x2C)%x1f%B%x1f"
+)
+
+
+@dataclass(frozen=True)
+class BlobChange:
+    """A policy.json as one commit changed it; ``ZERO_SHA`` marks absence."""
+
+    old: str
+    new: str
+    status: str  # git's A / M / D
+
+
+@dataclass(frozen=True)
+class Run:
+    """One store commit: a snapshot run (possibly one that only recorded failures) or a
+    reparse, with the policy.json files it changed."""
+
+    commit: str
+    parent: str | None
+    timestamp: int
+    kind: str  # "snapshot" | "reparse"
+    message: str
+    policies: dict[str, BlobChange] = field(default_factory=dict)  # policy_dir → change
+
+    @property
+    def is_reparse(self) -> bool:
+        return self.kind == REPARSE
+
+
+@dataclass(frozen=True)
+class PeriodRuns:
+    """The commits dated in ``[start, end)``, oldest first, and the commits current
+    just before ``start`` and just before ``end`` (None before the first run)."""
+
+    runs: list[Run]
+    start_commit: str | None
+    end_commit: str | None
+
+
+def period_runs(store: Store, start: int, end: int) -> PeriodRuns:
+    """What the store recorded from ``start`` (inclusive) to ``end`` (exclusive), both
+    Unix times: one ``git log`` of commit ids and times (a few bytes per commit, so
+    cheap for years of nightly runs) and one ``git log --raw`` of the period's commits
+    only. No policy content is read, and history outside the period is never diffed.
+
+    Commit dates, not topology, decide: a store may mix back-filled (``--as-of``) and
+    live runs, so dates need not fall monotonically along the history.
+    """
+    commits = _timeline(store)
+    inside = [sha for sha, ts in reversed(commits) if start <= ts < end]
+    return PeriodRuns(
+        runs=_read_runs(store, inside),
+        start_commit=_current_at(commits, start),
+        end_commit=_current_at(commits, end),
+    )
+
+
+def _timeline(store: Store) -> list[tuple[str, int]]:
+    """Every commit as (id, commit time), newest first."""
+    if store.head() is None:
+        return []
+    out = store.git.run("log", "--format=%H %ct", "HEAD")
+    pairs = (line.split() for line in out.decode().splitlines() if line)
+    return [(sha, int(ts)) for sha, ts in pairs]
+
+
+def _current_at(commits: list[tuple[str, int]], before: int) -> str | None:
+    """The commit current just before ``before``, from a newest-first timeline."""
+    return next((sha for sha, ts in commits if ts < before), None)
+
+
+def _read_runs(store: Store, commits: list[str]) -> list[Run]:
+    """The named commits with their messages and policy.json changes, in the order given."""
+    if not commits:
+        return []
+    out = store.git.run(
+        "log", "--no-walk=unsorted", "--stdin", f"--format={_RUN_FORMAT}", "--raw", "--no-abbrev",
+        input="".join(f"{sha}\n" for sha in commits).encode(),
+    )  # fmt: skip
+    return _parse_runs(out)
+
+
+def policy_changes_since(
+    store: Store, rev: str, since: int, policy_dirs: Iterable[str]
+) -> list[Run]:
+    """Commits up to ``rev`` dated ``since`` or later that changed these policies'
+    policy.json, newest first (paths go to git on stdin: any number of policies)."""
+    paths = sorted(f"{d}{_POLICY_SUFFIX}" for d in policy_dirs)
+    if not paths:
+        return []
+    request = "".join(f"{p}\n" for p in ["--", *paths]).encode("utf-8")
+    out = store.git.run(
+        "log", f"--format={_RUN_FORMAT}", "--raw", "--no-abbrev", f"--since=@{since}",
+        "--stdin", rev, input=request,
+    )  # fmt: skip
+    return _parse_runs(out)
+
+
+def read_blobs_by_id(store: Store, blobs: Iterable[str]) -> dict[str, bytes]:
+    """Blob id → bytes, in one pipelined read; absent ids (``ZERO_SHA``) are skipped."""
+    ids = sorted({b for b in blobs if b and b != ZERO_SHA})
+    return {
+        sha: data
+        for sha, data in zip(ids, store.git.read_blobs(ids), strict=True)
+        if data is not None
+    }
+
+
+def _parse_runs(out: bytes) -> list[Run]:
+    return [_parse_run(record) for record in out.decode("utf-8", "replace").split("\x1e")[1:]]
+
+
+def _parse_run(record: str) -> Run:
+    sha, parents, ts, run, message, raw = record.split("\x1f", 5)
+    return Run(
+        commit=sha,
+        parent=parents.split()[0] if parents.strip() else None,
+        timestamp=int(ts),
+        kind=run.strip() or "snapshot",
+        message=message.strip(),
+        policies=_policy_changes(raw),
+    )
+
+
+def _policy_changes(raw: str) -> dict[str, BlobChange]:
+    changes: dict[str, BlobChange] = {}
+    for line in raw.splitlines():
+        if not line.startswith(":"):
+            continue
+        info, _, path = line.partition("\t")
+        if not path.endswith(_POLICY_SUFFIX) or path.count("/") != 2:
+            continue  # raw files, meta.json, failed/ bytes: not the policy itself
+        _old_mode, _new_mode, old, new, status = info[1:].split()
+        changes[path[: -len(_POLICY_SUFFIX)]] = BlobChange(old, new, status[0])
+    return changes
