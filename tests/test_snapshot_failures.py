@@ -46,9 +46,12 @@ def test_unparseable_update_keeps_current_version_and_raw_bytes(
     message = git(store, "log", "-1", "--format=%B")
     assert "Failed (last version stays current):\n- policy-004" in message
 
-    # the same failure again records nothing new
-    assert run_snapshot(config, store).commit is None
-    assert commit_count(store) == 2
+    # the same failure again changes no file, but is on record for the reports
+    tree = git(store, "rev-parse", "HEAD^{tree}")
+    assert run_snapshot(config, store).commit is not None
+    assert commit_count(store) == 3
+    assert git(store, "rev-parse", "HEAD^{tree}") == tree
+    assert "Policywatch-Failed: policy-004" in git(store, "log", "-1", "--format=%B")
 
     # fixed upstream: back to unchanged, and the failed/ area goes away
     docs["policy-004"].write_bytes(good_raw)
@@ -102,5 +105,7 @@ def test_missing_local_file_is_a_failed_fetch_not_a_removal(
     failed = summary.failed[0]
     assert (failed.id, failed.stage) == ("policy-003", "fetch")
     assert failed.error and failed.error.endswith("no such file")
-    assert summary.commit is None
+    # recorded as a commit that changes no file: the policy stays as it was
+    assert summary.commit is not None
+    assert git(store, "diff", "--name-only", "HEAD~1", "HEAD") == ""
     assert (store / "test-payer" / "policy-003" / "policy.json").exists()

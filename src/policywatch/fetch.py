@@ -189,7 +189,7 @@ class Fetcher:
         return data
 
 
-def _read_plain_file(path: str) -> bytes | None:
+def read_plain_file(path: str) -> bytes | None:
     """One open + fstat + read for the common case (a regular file under the size
     limit); None for anything else. Reruns over thousands of files spend most of
     their time here."""
@@ -221,7 +221,7 @@ def _describe(exc: BaseException, statistics: dict[str, object]) -> str:
 
 
 def _read_local(source: Source) -> FetchOutcome:
-    data = _read_plain_file(source.location)
+    data = read_plain_file(source.location)
     if data is None:  # the unusual cases: read_document says what is wrong
         try:
             data = read_document(source.location)

@@ -1,29 +1,49 @@
 """A snapshot run: sources → fetch → parse → store, one commit for the whole run.
 
-Per source, :func:`process_source` (fetch + parse; no store writes, so it can
-later run in a worker pool) gives a :class:`Processed`; the run then records
-it in one store transaction. Outcomes are explicit — added, changed,
-unchanged, failed — and one bad source never stops the run:
+Per source, :func:`process_source` (fetch + parse; no store writes) gives a
+:class:`Processed`; the run records it in one store transaction. Outcomes are
+explicit — added, changed, unchanged, failed — and one bad source never stops
+the run:
 
 * bytes identical to the stored raw file are ``unchanged`` without parsing;
 * new bytes whose normalized policy is identical are ``unchanged`` too and
   are not stored (dynamic page furniture would otherwise commit nightly);
 * a failed fetch records nothing; bytes that fetched but did not parse go to
-  ``failed/`` beside the current version, which stays current.
+  ``failed/`` beside the current version, which stays current. A run whose
+  only outcomes are failures is still committed (an empty change marked with
+  ``Policywatch-Failed:`` trailers) so reports can show them.
+
+Scaling out (:mod:`policywatch.executors`): sources stream through
+:func:`plan_batches` in config order; fetch + parse run in batches on worker
+processes or a Dask cluster (:func:`process_batch`), while this process — the
+one writer — records results in source order, so the store is byte-identical
+whatever the number of workers. Before a local file is shipped, the writer
+hashes it: bytes equal to the stored raw file are ``unchanged`` on the spot.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import math
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from policywatch import __version__
 from policywatch.errors import PolicywatchError
-from policywatch.fetch import Fetcher, FetchSettings, Validators
+from policywatch.executors import (
+    DEFAULT_CONNECT_TIMEOUT,
+    Executor,
+    WorkerLost,
+    make_executor,
+    run_ordered,
+)
+from policywatch.fetch import Fetcher, FetchSettings, Validators, read_plain_file
 from policywatch.model import SCHEMA_VERSION
-from policywatch.sources import Source, load_sources
+from policywatch.sources import Source, read_sources
 from policywatch.store import (
     DEFAULT_LOCK_TIMEOUT,
     ERROR_FILE,
@@ -45,6 +65,10 @@ from policywatch.store.records import group_folders
 
 Status = Literal["added", "changed", "unchanged", "failed"]
 STATUSES: tuple[Status, ...] = ("added", "changed", "unchanged", "failed")
+
+MAX_BATCH = 16  # sources with work per batch: bounds what a batch holds in memory
+READY_PER_BATCH = 256  # at most this many sources per batch, work or not
+AUTO_MIN_SOURCES = 64  # with the default worker count, smaller runs stay in this process
 
 
 @dataclass(frozen=True)
@@ -72,11 +96,12 @@ class Processed:
     """Fetch + parse result for one source (plain data: picklable for a worker pool)."""
 
     status: Status
-    stage: str | None = None  # "fetch" | "parse" when failed
+    stage: str | None = None  # "fetch" | "parse" | "worker" when failed
     error: str | None = None
     data: bytes | None = None  # raw bytes to record (new version, or failed/)
     policy_json: str | None = None
     validators: Validators = field(default_factory=Validators)
+    parsed: bool = False  # the parser ran (unchanged bytes and 304s never parse)
 
 
 def process_source(source: Source, prior: Prior | None, fetcher: Fetcher) -> Processed:
@@ -95,14 +120,122 @@ def process_source(source: Source, prior: Prior | None, fetcher: Fetcher) -> Pro
     try:
         policy_json = derive_policy_json(data, source.payer)
     except PolicywatchError as exc:
-        return Processed("failed", "parse", str(exc), data, validators=outcome.validators)
+        return Processed(
+            "failed", "parse", str(exc), data, validators=outcome.validators, parsed=True
+        )
     except Exception as exc:  # a parser bug on one document must not stop the run
         error = f"parser error: {type(exc).__name__}: {exc}"
-        return Processed("failed", "parse", error, data, validators=outcome.validators)
+        return Processed("failed", "parse", error, data, validators=outcome.validators, parsed=True)
     if prior and prior.json_blob == blob_id(policy_json.encode("utf-8")):
-        return Processed("unchanged")
+        return Processed("unchanged", parsed=True)
     status: Status = "changed" if prior else "added"
-    return Processed(status, None, None, data, policy_json, outcome.validators)
+    return Processed(status, None, None, data, policy_json, outcome.validators, parsed=True)
+
+
+def unchanged_local_file(source: Source, prior: Prior | None) -> bool:
+    """True when a ``path`` source's bytes hash as the stored raw file: unchanged,
+    decided by the writer without shipping (or parsing) anything. The bytes are
+    dropped at once; a file that did change is read again by its worker."""
+    if source.path is None or prior is None or prior.raw_blob is None:
+        return False
+    if prior.location != source.location or prior.payer != source.payer:
+        return False
+    data = read_plain_file(source.path)
+    return data is not None and blob_id(data) == prior.raw_blob
+
+
+# -- batches: what the writer ships to workers ------------------------------------------------
+
+Job = tuple[Source, Prior | None]
+
+
+@dataclass
+class Batch:
+    """Consecutive sources in config order: those already decided (``ready``) and the
+    jobs (fetch + parse) to ship. Holds no document bytes."""
+
+    sources: list[Source] = field(default_factory=list)
+    ready: list[Processed | None] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
+
+    def add(self, source: Source, prior: Prior | None, ready: Processed | None) -> None:
+        self.sources.append(source)
+        self.ready.append(ready)
+        if ready is None:
+            self.jobs.append((source, prior))
+
+    def merge(self, results: list[Processed | BaseException]) -> Iterator[Processed]:
+        """Each source's result, in order: decided here, or its job's result."""
+        done = iter(results)
+        for source, ready in zip(self.sources, self.ready, strict=True):
+            yield ready if ready is not None else _as_processed(next(done), source)
+
+
+def _as_processed(result: Processed | BaseException, source: Source) -> Processed:
+    if isinstance(result, Processed):
+        return result
+    if isinstance(result, WorkerLost):
+        return Processed("failed", "worker", str(result))
+    return Processed("failed", "worker", f"worker error: {type(result).__name__}: {result}")
+
+
+def plan_batches(
+    sources: Iterable[Source],
+    priors: Mapping[str, Prior | None],
+    size: int,
+    precheck: bool,
+) -> Iterator[Batch]:
+    """Group sources into batches of at most ``size`` jobs, lazily and in order.
+
+    With ``precheck``, local files whose bytes are unchanged are decided here and
+    never become jobs. A batch closes at ``size`` jobs or ``READY_PER_BATCH``
+    sources, so a batch never holds more than ``size`` documents' worth of work.
+    """
+    batch = Batch()
+    for source in sources:
+        prior = priors.get(source.id)
+        ready = Processed("unchanged") if precheck and unchanged_local_file(source, prior) else None
+        batch.add(source, prior, ready)
+        if len(batch.jobs) >= size or len(batch.sources) >= READY_PER_BATCH:
+            yield batch
+            batch = Batch()
+    if batch.sources:
+        yield batch
+
+
+def batch_size(sources: int, slots: int) -> int:
+    """About four batches per worker slot (load balance), at most ``MAX_BATCH`` jobs."""
+    return max(1, min(MAX_BATCH, math.ceil(sources / (4 * max(1, slots)))))
+
+
+def process_batch(jobs: list[Job], settings: FetchSettings) -> list[Processed]:
+    """A worker's task: fetch + parse each job (in a worker process or on a Dask worker)."""
+    fetcher = _worker_fetcher(settings)
+    return [process_source(source, prior, fetcher) for source, prior in jobs]
+
+
+def process_jobs(jobs: list[Job], fetcher: Fetcher) -> list[Processed]:
+    """The same work in this process, with the run's own HTTP client."""
+    return [process_source(source, prior, fetcher) for source, prior in jobs]
+
+
+def worker_version() -> str:
+    """What a Dask worker runs (checked before a run ships work to it)."""
+    return __version__
+
+
+_FETCHERS: dict[FetchSettings, Fetcher] = {}
+_FETCHERS_LOCK = threading.Lock()
+
+
+def _worker_fetcher(settings: FetchSettings) -> Fetcher:
+    """One HTTP client per worker process and settings: connections are reused
+    across batches (Dask workers may run batches in several threads)."""
+    with _FETCHERS_LOCK:
+        fetcher = _FETCHERS.get(settings)
+        if fetcher is None:
+            fetcher = _FETCHERS[settings] = Fetcher(settings)
+        return fetcher
 
 
 @dataclass
@@ -134,6 +267,9 @@ class SnapshotSummary:
     outcomes: list[SourceOutcome] = field(default_factory=list)
     commit: str | None = None
 
+    parsed: int = 0  # documents the parser ran on (the rest were decided without it)
+    executor: str = "inline"
+
     def count(self, status: Status) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
 
@@ -158,6 +294,7 @@ class SnapshotSummary:
             "store": self.store,
             "commit": self.commit,
             "counts": {s: self.count(s) for s in STATUSES},
+            "parsed": self.parsed,
             "exit_code": self.exit_code,
             "sources": [o.to_dict() for o in self.outcomes],
         }
@@ -173,35 +310,82 @@ def run_snapshot(
     settings: FetchSettings | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     progress: Progress | None = None,
+    workers: int | None = None,
+    executor: str | Executor = "local",
+    scheduler: str | None = None,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
 ) -> SnapshotSummary:
-    """Snapshot every source into the store (one commit if anything changed)."""
+    """Snapshot every source into the store (one commit if anything changed or failed).
+
+    ``workers``: local worker processes for fetch + parse (None: the machine's cores,
+    but runs under ``AUTO_MIN_SOURCES`` sources stay in this process; 1: this
+    process). ``executor="dask"`` sends the batches to the scheduler at ``scheduler``
+    instead; an :class:`~policywatch.executors.Executor` instance is used as is.
+    """
     state_dir = Path(store_dir) / ".git" / "policywatch"
     cache_dir = state_dir if state_dir.is_dir() else None  # no store is created for a bad config
-    sources = load_sources(config, cache_dir)
+    loaded = read_sources(config, cache_dir)
+    sources = loaded.sources
     when = as_of or datetime.now(UTC)
-    summary = SnapshotSummary(when, str(store_dir))
-    with Store.open_for_write(store_dir, lock_timeout) as store, Fetcher(settings) as fetcher:
-        if cache_dir is None:  # a new store: keep the parsed config for the next run
-            load_sources(config, store.state_dir)
-        if as_of is not None:
-            _check_as_of(store, as_of)
-        txn = store.transaction()
-        folders = group_folders(txn.base)
-        _attach_meta(store, sources, folders)
-        priors = {s.id: Prior.of(folders.get(s.store_dir)) for s in sources}
-        try:
-            for source in sources:
-                # Sequential on purpose: threads lost to GIL hand-offs on local files
-                # (see benchmarks/snapshot.py); a worker pool can map process_source.
-                processed = process_source(source, priors[source.id], fetcher)
+    settings = settings or FetchSettings()
+    if isinstance(executor, str):
+        if executor == "local" and workers is None and len(sources) < AUTO_MIN_SOURCES:
+            workers = 1  # not worth starting processes for
+        engine = make_executor(executor, workers, scheduler, connect_timeout)
+    else:
+        engine = executor
+    summary = SnapshotSummary(when, str(store_dir), executor=engine.name)
+    try:
+        engine.start()  # before the store lock and fast-import: workers inherit neither
+        with Store.open_for_write(store_dir, lock_timeout) as store:
+            if not loaded.from_cache:  # keep the parsed config for the next run
+                loaded.remember(store.state_dir)
+            if as_of is not None:
+                _check_as_of(store, as_of)
+            _run(store, sources, engine, settings, summary, progress)
+    finally:
+        if engine is not executor:
+            engine.close()
+    return summary
+
+
+def _run(
+    store: Store,
+    sources: list[Source],
+    engine: Executor,
+    settings: FetchSettings,
+    summary: SnapshotSummary,
+    progress: Progress | None,
+) -> None:
+    txn = store.transaction()
+    folders = group_folders(txn.base)
+    _attach_meta(store, sources, folders)
+    priors = {s.id: Prior.of(folders.get(s.store_dir)) for s in sources}
+    fetcher = None if engine.remote else Fetcher(settings)
+    work: Callable[[list[Job]], list[Processed]] = (
+        functools.partial(process_batch, settings=settings)
+        if fetcher is None
+        else functools.partial(process_jobs, fetcher=fetcher)
+    )
+    size = batch_size(len(sources), engine.slots)
+    # Only work that leaves this process is worth a pre-check; in process,
+    # process_source reads and hashes each file exactly once anyway.
+    batches = plan_batches(sources, priors, size, precheck=engine.remote)
+    try:
+        for batch, results in run_ordered(engine, work, ((b, b.jobs) for b in batches)):
+            for source, processed in zip(batch.sources, batch.merge(results), strict=True):
+                summary.parsed += processed.parsed
                 outcome = record(txn, source, folders.get(source.store_dir), processed)
                 summary.outcomes.append(outcome)
                 if progress is not None:
                     progress(outcome, len(sources))
-            summary.commit = txn.commit(commit_message(summary), when)
-        finally:
-            txn.abort()
-    return summary
+        # Failures alone still make a commit (no file changes): the record of them.
+        message = commit_message(summary)
+        summary.commit = txn.commit(message, summary.when, allow_empty=bool(summary.failed))
+    finally:
+        txn.abort()
+        if fetcher is not None:
+            fetcher.close()
 
 
 def _attach_meta(store: Store, sources: list[Source], folders: dict[str, PolicyFolder]) -> None:
@@ -328,6 +512,8 @@ def commit_message(summary: SnapshotSummary) -> str:
         f"{summary.count(s)} {s}" for s in ("added", "changed", "failed") if summary.count(s)
     )
     lines = [f"Snapshot {stamp}: {counts or 'source info updated'}", ""]
+    if summary.failed and not recorded and not any(o.notes for o in summary.outcomes):
+        lines += ["No policy changed; this run is recorded for its failures.", ""]
     for status, title in (("added", "Added"), ("changed", "Changed")):
         chosen = [o for o in summary.outcomes if o.status == status]
         if chosen:

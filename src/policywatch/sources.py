@@ -91,6 +91,28 @@ def load_sources(config: str | Path, cache_dir: Path | None = None) -> list[Sour
     exact bytes and location: tomllib is pure Python, and for thousands of
     sources parsing the config costs more than checking the documents.
     """
+    loaded = read_sources(config, cache_dir)
+    if cache_dir and not loaded.from_cache:
+        loaded.remember(cache_dir)
+    return loaded.sources
+
+
+@dataclass(frozen=True)
+class LoadedSources:
+    """A validated sources file and the cache key of the exact bytes it came from."""
+
+    sources: list[Source]
+    key: str
+    from_cache: bool = False
+
+    def remember(self, cache_dir: Path) -> None:
+        """Keep these sources in ``cache_dir`` for the next read of the same bytes."""
+        _write_cache(cache_dir, self.key, self.sources)
+
+
+def read_sources(config: str | Path, cache_dir: Path | None = None) -> LoadedSources:
+    """Like :func:`load_sources`, but writes no cache (see :meth:`LoadedSources.remember`):
+    for a caller whose cache folder does not exist yet."""
     path = Path(config)
     try:
         data = path.read_bytes()
@@ -107,11 +129,8 @@ def load_sources(config: str | Path, cache_dir: Path | None = None) -> list[Sour
     key = hashlib.sha256(b"%s\0%s\0" % (_CACHE_VERSION, bytes(base_dir)) + data).hexdigest()
     cached = _read_cache(cache_dir, key) if cache_dir else None
     if cached is not None:
-        return cached
-    sources = parse_sources(text, base_dir=base_dir, name=str(config))
-    if cache_dir:
-        _write_cache(cache_dir, key, sources)
-    return sources
+        return LoadedSources(cached, key, from_cache=True)
+    return LoadedSources(parse_sources(text, base_dir=base_dir, name=str(config)), key)
 
 
 _CACHE_VERSION = b"sources-cache-1"  # bump when validation or Source changes

@@ -186,7 +186,8 @@ class Transaction:
 
     def put(self, path: str, data: bytes) -> bool:
         """Stage ``data`` at ``path``; False when the base already holds exactly that."""
-        if self.base.get(path) == blob_id(data):
+        base = self.base.get(path)
+        if base is not None and base == blob_id(data):  # new paths need no hashing here
             self._changes.pop(path, None)
             return False
         self._changes[path] = _Change(self._ensure_importer().blob(data))
@@ -204,15 +205,17 @@ class Transaction:
             self._importer = self.store.git.fast_import()
         return self._importer
 
-    def commit(self, message: str, when: datetime) -> str | None:
-        """One commit with every staged change dated ``when``; None if nothing changed."""
-        if not self._changes:
+    def commit(self, message: str, when: datetime, allow_empty: bool = False) -> str | None:
+        """One commit with every staged change dated ``when``; None if nothing changed,
+        unless ``allow_empty`` (a run that must be on record even though no file changed,
+        such as one whose only outcomes were failures)."""
+        if not self._changes and not allow_empty:
             self.abort()
             return None
-        assert self._importer is not None  # started by the first put or delete
+        importer = self._ensure_importer()
         changes = [(path, c.mark) for path, c in sorted(self._changes.items())]
-        self._importer.commit(PENDING_REF, message, int(when.timestamp()), self.parent, changes)
-        self._importer.finish()
+        importer.commit(PENDING_REF, message, int(when.timestamp()), self.parent, changes)
+        importer.finish()
         self._importer = None
         new = self.store.git.run("rev-parse", "--verify", PENDING_REF).decode().strip()
         _publish(self.store, new, self.parent)
