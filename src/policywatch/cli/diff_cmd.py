@@ -18,15 +18,13 @@ from policywatch.model import Policy
 from policywatch.parse import parse_file
 
 
-def load_side(ref: str) -> Policy:
-    """One side of a diff → Policy.
-
-    Today a file path; the store adds ``POLICY@REV`` / ``POLICY@YYYY-MM-DD`` here
-    (resolve the reference first, fall back to a file), so the command stays as is.
-    """
+def load_side(ref: str, store_dir: Path | None = None) -> Policy:
+    """One side of a diff → Policy: a store reference ``POLICY@REV`` /
+    ``POLICY@YYYY-MM-DD`` in ``store_dir`` (default: POLICYWATCH_STORE or
+    ./snapshots) when it names a stored policy, otherwise a file path."""
     from policywatch.store import default_store_dir, resolve_reference
 
-    stored = resolve_reference(default_store_dir(), ref)  # POLICY@REV|@DATE in the store
+    stored = resolve_reference(store_dir or default_store_dir(), ref)
     if stored is not None:
         return stored
     try:
@@ -68,11 +66,24 @@ def _use_color(output: str | None) -> bool:
     type=click.Path(dir_okay=False, writable=True, path_type=str),
     help="Write to FILE instead of standard output.",
 )
+@click.option(
+    "--store",
+    "store_dir",
+    envvar="POLICYWATCH_STORE",
+    default="snapshots",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The store that POLICY@REV / POLICY@DATE references read; env POLICYWATCH_STORE.",
+)
 @click.pass_context
-def diff_command(ctx: click.Context, old: str, new: str, fmt: str, output: str | None) -> None:
+def diff_command(
+    ctx: click.Context, old: str, new: str, fmt: str, output: str | None, store_dir: Path
+) -> None:
     """Show what changed between two versions of a medical policy.
 
-    OLD and NEW are policy documents (text, markdown, HTML or PDF). Changes
+    OLD and NEW are policy documents (text, markdown, HTML or PDF), or stored
+    versions: POLICY@REV (a store commit) or POLICY@YYYY-MM-DD (the version
+    current that day) in the --store store. Changes
     are semantic (coverage, codes, evidence, dates, references, history,
     metadata) plus a word-level diff of changed sections.
 
@@ -85,8 +96,9 @@ def diff_command(ctx: click.Context, old: str, new: str, fmt: str, output: str |
       policywatch diff old.txt new.txt
       policywatch diff old.pdf new.pdf --format html -o changes.html
       policywatch diff old.txt new.txt --format json | jq '.changes[].summary'
+      policywatch diff bcbsla-00220@2025-01-01 bcbsla-00220@2025-06-30 --store snapshots
     """
-    result = diff_policies(load_side(old), load_side(new))
+    result = diff_policies(load_side(old, store_dir), load_side(new, store_dir))
     text = render(result, fmt, _use_color(output))
     if output is None:
         click.echo(text, nl=False)
