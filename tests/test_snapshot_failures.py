@@ -109,3 +109,39 @@ def test_missing_local_file_is_a_failed_fetch_not_a_removal(
     assert summary.commit is not None
     assert git(store, "diff", "--name-only", "HEAD~1", "HEAD") == ""
     assert (store / "test-payer" / "policy-003" / "policy.json").exists()
+
+
+def test_a_run_with_only_failures_is_committed_and_reported(
+    setup: tuple[Path, Path, dict[str, Path]],
+) -> None:
+    from policywatch.report import build_report, month_period
+    from policywatch.store import Store, parse_instant, versions
+
+    config, store, docs = setup
+    run_snapshot(config, store, as_of=parse_instant("2026-10-01T06:00:00Z"))
+    # all unchanged and nothing failed: still no commit
+    assert run_snapshot(config, store, as_of=parse_instant("2026-10-15")).commit is None
+    assert commit_count(store) == 1
+
+    docs["policy-003"].unlink()
+    summary = run_snapshot(config, store, as_of=parse_instant("2026-11-02T06:00:00Z"))
+    assert summary.commit is not None and summary.exit_code == 3
+    assert git(store, "diff", "--name-only", "HEAD~1", "HEAD") == ""  # no file changed
+    message = git(store, "log", "-1", "--format=%B")
+    assert message.startswith("Snapshot 2026-11-02T06:00:00Z: 1 failed\n")
+    assert "No policy changed; this run is recorded for its failures." in message
+    assert "Policywatch-Failed: policy-003" in message
+
+    # log: no new version of either policy
+    opened = Store.open(store)
+    assert len(versions(opened, "test-payer/policy-003")) == 1
+    assert len(versions(opened, "test-payer/policy-004")) == 1
+
+    # the report: no policy change, but the failure is listed
+    report = build_report(store, month_period("2026-11"))
+    assert report.changed == [] and report.added == []
+    [failed] = report.failed
+    assert (failed.source_id, failed.stage, failed.has_version) == ("policy-003", "fetch", True)
+    assert failed.error.endswith("no such file")
+    assert report.commits == 1
+    assert build_report(store, month_period("2026-10")).failed == ()

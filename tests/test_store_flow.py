@@ -248,3 +248,20 @@ def test_json_summary(env: dict[str, Path]) -> None:
 def test_every_store_command_has_help_with_an_example(command: str) -> None:
     code, out = run(command, "--help")
     assert code == 0 and "Example" in out and f"policywatch {command}" in out
+
+
+def test_diff_reads_store_references_from_the_store_option(env: dict[str, Path]) -> None:
+    store = env["store"]
+    snapshot(env, "2025-01-10")
+    make_liver_investigational_covered(env["doc"])
+    snapshot(env, "2025-03-10")
+    args = ["diff", f"{LIVER}@2025-01-10", f"{LIVER}@2025-03-10", "--format", "json"]
+    unset = {"POLICYWATCH_STORE": None}
+    result = CliRunner().invoke(main, [*args, "--store", str(store)], env=unset)
+    assert result.exit_code == 1, result.output
+    assert any(c["kind"] == "coverage" for c in json.loads(result.output)["changes"])
+    # without it, ./snapshots (absent here) is used and the references are not found
+    result = CliRunner().invoke(main, args, env=unset)
+    assert result.exit_code == 2
+    code, out = run("diff", "--help")
+    assert "--store" in out

@@ -17,10 +17,13 @@ from __future__ import annotations
 import collections
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from policywatch.errors import PolicywatchError
 
@@ -30,6 +33,7 @@ M = TypeVar("M")  # what the caller carries along with a batch
 R_co = TypeVar("R_co", covariant=True)
 
 Work = Callable[[list[J]], list[R]]
+Precheck = Literal["none", "writer", "workers"]
 DEFAULT_CONNECT_TIMEOUT = 10.0  # seconds to reach a Dask scheduler
 
 
@@ -54,15 +58,17 @@ class Executor(Protocol):
     name: str
     slots: int  # jobs that run at once
     window: int  # batches in flight
-    remote: bool  # work leaves this process: cheap checks belong before shipping
+    remote: bool  # work leaves this process (batches are pickled)
+    # Who tells an unchanged local file (same bytes as stored) before parse work is
+    # shipped: "none" (the job itself, in process), "writer" or "workers" (a hash-only
+    # pass on the workers, started before the writer's own preparation).
+    precheck: Precheck
 
     def start(self) -> None: ...
 
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> Pending[Any]: ...
 
     def worker_lost(self, exc: BaseException) -> bool: ...
-
-    def restart(self) -> None: ...
 
     def close(self) -> None: ...
 
@@ -74,6 +80,7 @@ class InlineExecutor:
     slots = 1
     window = 1
     remote = False
+    precheck: Precheck = "none"  # process_source reads and hashes each file once anyway
 
     def start(self) -> None:
         pass
@@ -88,9 +95,6 @@ class InlineExecutor:
 
     def worker_lost(self, exc: BaseException) -> bool:
         return False
-
-    def restart(self) -> None:
-        pass
 
     def close(self) -> None:
         pass
@@ -107,6 +111,9 @@ class ProcessExecutor:
 
     name = "local"
     remote = True
+    # On a rerun read + hash is most of the work: the workers do it in parallel
+    # (and without parsing) while the writer reads the store.
+    precheck: Precheck = "workers"
 
     def __init__(self, workers: int) -> None:
         self.slots = max(1, workers)
@@ -115,24 +122,51 @@ class ProcessExecutor:
 
     def start(self) -> None:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.slots, mp_context=_context())
+            self._pool = ProcessPoolExecutor(
+                self.slots,
+                mp_context=_context(),
+                initializer=_die_with_parent,
+                initargs=(os.getpid(),),
+            )
             self._pool.submit(int).result()  # a fork pool starts every worker on its first task
 
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> Pending[Any]:
         self.start()
         assert self._pool is not None
-        return self._pool.submit(fn, arg)
+        try:
+            return self._pool.submit(fn, arg)
+        except BrokenProcessPool:  # a worker died running an earlier batch: start afresh
+            self.close()
+            self.start()
+            return self._pool.submit(fn, arg)
 
     def worker_lost(self, exc: BaseException) -> bool:
         return isinstance(exc, BrokenProcessPool)
 
-    def restart(self) -> None:
+    def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def close(self) -> None:
-        self.restart()
+
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: end when the writer dies (even by SIGKILL), rather than wait
+    forever for work as an orphan."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the writer died before the line above took effect
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def _context() -> Any:
@@ -151,6 +185,9 @@ class DaskExecutor:
 
     name = "dask"
     remote = True
+    # Unchanged files the writer can read are decided here: no round trip to the
+    # cluster for them. Files it cannot read are shipped and decided by a worker.
+    precheck: Precheck = "writer"
 
     def __init__(self, address: str, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT) -> None:
         try:
@@ -214,9 +251,6 @@ class DaskExecutor:
         from distributed import KilledWorker
 
         return isinstance(exc, KilledWorker)
-
-    def restart(self) -> None:
-        pass  # the scheduler replaces lost workers itself
 
     def close(self) -> None:
         self.client.close()
@@ -294,8 +328,8 @@ MAX_LOST_IN_A_ROW = 3  # workers dying on this many jobs in a row: the pool itse
 def _isolate(executor: Executor, work: Work[J, R], jobs: list[J]) -> list[R | BaseException]:
     """A worker died running these jobs: run each alone, so only a job that kills its
     worker again fails (with that as its error). Workers that die on every job mean
-    no worker can run at all: that stops the run (:class:`ExecutorError`)."""
-    executor.restart()
+    no worker can run at all: that stops the run (:class:`ExecutorError`). A broken
+    local pool is replaced by the next submit; Dask replaces lost workers itself."""
     results: list[R | BaseException] = []
     lost_in_a_row = 0
     for job in jobs:
@@ -313,7 +347,6 @@ def _isolate(executor: Executor, work: Work[J, R], jobs: list[J]) -> list[R | Ba
                     f"{executor.name} worker processes keep dying ({_first_line(exc)}); "
                     "nothing was recorded"
                 ) from None
-            executor.restart()
             results.append(
                 WorkerLost(f"a worker process died while processing it ({_first_line(exc)})")
             )

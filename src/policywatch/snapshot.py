@@ -134,14 +134,69 @@ def process_source(source: Source, prior: Prior | None, fetcher: Fetcher) -> Pro
 
 def unchanged_local_file(source: Source, prior: Prior | None) -> bool:
     """True when a ``path`` source's bytes hash as the stored raw file: unchanged,
-    decided by the writer without shipping (or parsing) anything. The bytes are
-    dropped at once; a file that did change is read again by its worker."""
-    if source.path is None or prior is None or prior.raw_blob is None:
+    decided without shipping (or parsing) anything. The bytes are dropped at once;
+    a file that did change is read again by its worker."""
+    if not _same_file(source, prior):
         return False
-    if prior.location != source.location or prior.payer != source.payer:
-        return False
+    assert source.path is not None and prior is not None
     data = read_plain_file(source.path)
     return data is not None and blob_id(data) == prior.raw_blob
+
+
+def _same_file(source: Source, prior: Prior | None) -> bool:
+    """A ``path`` source recorded from the same place, for the same payer."""
+    return (
+        source.path is not None
+        and prior is not None
+        and prior.raw_blob is not None
+        and prior.location == source.location
+        and prior.payer == source.payer
+    )
+
+
+HASH_CHUNK = 256  # files per hash-only task
+
+
+def hash_matches(pairs: list[tuple[str, str]]) -> list[bool]:
+    """A worker's hash-only task: does each file (path, stored blob id) still hold
+    exactly the stored bytes? Reads and hashes; never parses."""
+    found = []
+    for path, blob in pairs:
+        data = read_plain_file(path)
+        found.append(data is not None and blob_id(data) == blob)
+    return found
+
+
+class _HashPass:
+    """Read + hash of every local file that has a stored version, run on the workers
+    while the writer prepares; :meth:`unchanged` then decides sources without
+    shipping them for parsing."""
+
+    def __init__(self, engine: Executor, sources: list[Source], folders: dict[str, PolicyFolder]):
+        self.engine = engine
+        self.pending: list[tuple[list[str], Any]] = []
+        candidates = []
+        for source in sources:
+            folder = folders.get(source.store_dir)
+            if source.path and folder is not None and folder.has_policy and folder.raw_blob:
+                candidates.append((source.id, source.path, folder.raw_blob))
+        for i in range(0, len(candidates), HASH_CHUNK):
+            chunk = candidates[i : i + HASH_CHUNK]
+            pairs = [(path, blob) for _, path, blob in chunk]
+            self.pending.append(([sid for sid, _, _ in chunk], engine.submit(hash_matches, pairs)))
+        self.matched: set[str] = set()
+
+    def collect(self) -> None:
+        for ids, future in self.pending:
+            try:
+                results = future.result()
+            except Exception:  # these sources are shipped and decided by their jobs
+                continue
+            self.matched.update(sid for sid, ok in zip(ids, results, strict=True) if ok)
+        self.pending = []
+
+    def unchanged(self, source: Source, prior: Prior | None) -> bool:
+        return source.id in self.matched and _same_file(source, prior)
 
 
 # -- batches: what the writer ships to workers ------------------------------------------------
@@ -179,22 +234,26 @@ def _as_processed(result: Processed | BaseException, source: Source) -> Processe
     return Processed("failed", "worker", f"worker error: {type(result).__name__}: {result}")
 
 
+UnchangedCheck = Callable[[Source, Prior | None], bool]
+
+
 def plan_batches(
     sources: Iterable[Source],
     priors: Mapping[str, Prior | None],
     size: int,
-    precheck: bool,
+    unchanged: UnchangedCheck | None = unchanged_local_file,
 ) -> Iterator[Batch]:
     """Group sources into batches of at most ``size`` jobs, lazily and in order.
 
-    With ``precheck``, local files whose bytes are unchanged are decided here and
-    never become jobs. A batch closes at ``size`` jobs or ``READY_PER_BATCH``
-    sources, so a batch never holds more than ``size`` documents' worth of work.
+    Sources ``unchanged`` says are unchanged (default: their bytes hash as the
+    stored raw file) are decided here and never become jobs. A batch closes at
+    ``size`` jobs or ``READY_PER_BATCH`` sources, so a batch never holds more
+    than ``size`` documents' worth of work, and no batch holds document bytes.
     """
     batch = Batch()
     for source in sources:
         prior = priors.get(source.id)
-        ready = Processed("unchanged") if precheck and unchanged_local_file(source, prior) else None
+        ready = Processed("unchanged") if unchanged and unchanged(source, prior) else None
         batch.add(source, prior, ready)
         if len(batch.jobs) >= size or len(batch.sources) >= READY_PER_BATCH:
             yield batch
@@ -268,7 +327,8 @@ class SnapshotSummary:
     commit: str | None = None
 
     parsed: int = 0  # documents the parser ran on (the rest were decided without it)
-    executor: str = "inline"
+    executor: str = "inline"  # where fetch + parse ran: inline, local or dask
+    slots: int = 1  # how many ran at once
 
     def count(self, status: Status) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -334,7 +394,7 @@ def run_snapshot(
         engine = make_executor(executor, workers, scheduler, connect_timeout)
     else:
         engine = executor
-    summary = SnapshotSummary(when, str(store_dir), executor=engine.name)
+    summary = SnapshotSummary(when, str(store_dir), executor=engine.name, slots=engine.slots)
     try:
         engine.start()  # before the store lock and fast-import: workers inherit neither
         with Store.open_for_write(store_dir, lock_timeout) as store:
@@ -359,8 +419,15 @@ def _run(
 ) -> None:
     txn = store.transaction()
     folders = group_folders(txn.base)
+    hashing = _HashPass(engine, sources, folders) if engine.precheck == "workers" else None
     _attach_meta(store, sources, folders)
     priors = {s.id: Prior.of(folders.get(s.store_dir)) for s in sources}
+    unchanged: UnchangedCheck | None = None
+    if hashing is not None:
+        hashing.collect()
+        unchanged = hashing.unchanged
+    elif engine.precheck == "writer":
+        unchanged = unchanged_local_file
     fetcher = None if engine.remote else Fetcher(settings)
     work: Callable[[list[Job]], list[Processed]] = (
         functools.partial(process_batch, settings=settings)
@@ -368,9 +435,7 @@ def _run(
         else functools.partial(process_jobs, fetcher=fetcher)
     )
     size = batch_size(len(sources), engine.slots)
-    # Only work that leaves this process is worth a pre-check; in process,
-    # process_source reads and hashes each file exactly once anyway.
-    batches = plan_batches(sources, priors, size, precheck=engine.remote)
+    batches = plan_batches(sources, priors, size, unchanged)
     try:
         for batch, results in run_ordered(engine, work, ((b, b.jobs) for b in batches)):
             for source, processed in zip(batch.sources, batch.merge(results), strict=True):

@@ -9,6 +9,7 @@ as the project checkout that contains ``./snapshots``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import subprocess
@@ -212,7 +213,8 @@ class FastImport:
         if self._proc.poll() is None:
             self._proc.kill()
             self._proc.wait()
-        self._in.close()
+        with contextlib.suppress(BrokenPipeError):  # unflushed input for a killed import
+            self._in.close()
         self._stderr.close()
 
     def _write(self, *parts: bytes) -> None:
