@@ -132,11 +132,12 @@ def test_unchanged_sources_are_not_shipped_and_not_parsed(
     assert str(os.getpid()) not in pids  # parsed in the workers, not the writer
 
     docs["pol-05"].write_bytes(docs["pol-05"].read_bytes() + b"\nRevised.\n")
-    # The 12 stored files are hashed first (on the workers, no parsing); only the
-    # edited one and the two failures (retried each run) are shipped as parse jobs,
-    # and only the edited one and the binary one reach the parser.
+    # Every local file is hashed first (on the workers, no parsing; not on the first
+    # run, when nothing is stored); only the edited one and the two failures (retried
+    # each run) are shipped as parse jobs, and only the edited one and the binary one
+    # reach the parser.
     checked, jobs, parsed, parse_calls, pids = run("2026-10-02")
-    assert (checked, jobs, parsed, parse_calls) == (12, 3, 2, 2)
+    assert (checked, jobs, parsed, parse_calls) == (14, 3, 2, 2)
     assert str(os.getpid()) not in pids
 
 

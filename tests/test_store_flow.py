@@ -265,3 +265,22 @@ def test_diff_reads_store_references_from_the_store_option(env: dict[str, Path])
     assert result.exit_code == 2
     code, out = run("diff", "--help")
     assert "--store" in out
+
+
+def test_config_changes_refresh_source_info_without_a_new_version(env: dict[str, Path]) -> None:
+    store = env["store"]
+    snapshot(env, "2025-01-10")
+    config = env["config"]
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('id = "policy-001"', 'id = "policy-001"\ntitle = "Liver"'))
+    code, out = snapshot(env, "2025-01-11", "--format", "json")
+    summary = json.loads(out)
+    assert code == 0 and summary["commit"] is not None
+    assert [s["notes"] for s in summary["sources"] if s["notes"]] == [["source info updated"]]
+    meta = json.loads((store / LIVER_DIR / "meta.json").read_text())
+    assert meta["title"] == "Liver"
+    assert git(store, "diff", "--name-only", "HEAD~1", "HEAD").split() == [f"{LIVER_DIR}/meta.json"]
+    # and then nothing to do, for one worker or two
+    for workers in ("1", "2"):
+        code, out = snapshot(env, "2025-01-12", "--workers", workers)
+        assert code == 0 and "5 unchanged" in out and "no commit" in out

@@ -17,14 +17,20 @@ Scaling out (:mod:`policywatch.executors`): sources stream through
 :func:`plan_batches` in config order; fetch + parse run in batches on worker
 processes or a Dask cluster (:func:`process_batch`), while this process — the
 one writer — records results in source order, so the store is byte-identical
-whatever the number of workers. Before a local file is shipped, the writer
-hashes it: bytes equal to the stored raw file are ``unchanged`` on the spot.
+whatever the number of workers. Unchanged local files are told before any
+parse work is shipped: a hash-only pass on the local workers (or the writer
+itself, for Dask) finds the files whose bytes equal the stored raw file, and
+those sources are ``unchanged`` without a job; a URL answering 304 is
+``unchanged`` in its worker without parsing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import json
 import math
+import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -82,9 +88,11 @@ class Prior:
     validators: Validators = field(default_factory=Validators)
 
     @classmethod
-    def of(cls, folder: PolicyFolder | None) -> Prior | None:
+    def of(cls, folder: PolicyFolder | None, source: Source | None = None) -> Prior | None:
         if folder is None or not folder.has_policy:
             return None
+        if folder.as_configured and source is not None:  # meta.json says what the config does
+            return cls(folder.raw_blob, folder.json_blob, source.payer, source.location)
         meta = folder.meta or {}
         validators = Validators(meta.get("etag"), meta.get("last_modified"))
         location = meta.get("url") or meta.get("path")
@@ -157,34 +165,29 @@ def _same_file(source: Source, prior: Prior | None) -> bool:
 HASH_CHUNK = 256  # files per hash-only task
 
 
-def hash_matches(pairs: list[tuple[str, str]]) -> list[bool]:
-    """A worker's hash-only task: does each file (path, stored blob id) still hold
-    exactly the stored bytes? Reads and hashes; never parses."""
-    found = []
-    for path, blob in pairs:
+def hash_files(paths: list[str]) -> list[str | None]:
+    """A worker's hash-only task: the git blob id of each file's bytes (None when it
+    cannot be read as a plain file). Reads and hashes; never parses."""
+    found: list[str | None] = []
+    for path in paths:
         data = read_plain_file(path)
-        found.append(data is not None and blob_id(data) == blob)
+        found.append(None if data is None else blob_id(data))
     return found
 
 
 class _HashPass:
-    """Read + hash of every local file that has a stored version, run on the workers
-    while the writer prepares; :meth:`unchanged` then decides sources without
-    shipping them for parsing."""
+    """Read + hash of every local file, on the workers, started as soon as the writer
+    holds the store lock so it runs while the writer reads the store; then
+    :meth:`unchanged` decides sources without shipping them for parsing."""
 
-    def __init__(self, engine: Executor, sources: list[Source], folders: dict[str, PolicyFolder]):
-        self.engine = engine
+    def __init__(self, engine: Executor, sources: list[Source]) -> None:
         self.pending: list[tuple[list[str], Any]] = []
-        candidates = []
-        for source in sources:
-            folder = folders.get(source.store_dir)
-            if source.path and folder is not None and folder.has_policy and folder.raw_blob:
-                candidates.append((source.id, source.path, folder.raw_blob))
-        for i in range(0, len(candidates), HASH_CHUNK):
-            chunk = candidates[i : i + HASH_CHUNK]
-            pairs = [(path, blob) for _, path, blob in chunk]
-            self.pending.append(([sid for sid, _, _ in chunk], engine.submit(hash_matches, pairs)))
-        self.matched: set[str] = set()
+        local = [s for s in sources if s.path is not None]
+        for i in range(0, len(local), HASH_CHUNK):
+            chunk = local[i : i + HASH_CHUNK]
+            paths = [str(s.path) for s in chunk]
+            self.pending.append(([s.id for s in chunk], engine.submit(hash_files, paths)))
+        self.blobs: dict[str, str | None] = {}
 
     def collect(self) -> None:
         for ids, future in self.pending:
@@ -192,11 +195,14 @@ class _HashPass:
                 results = future.result()
             except Exception:  # these sources are shipped and decided by their jobs
                 continue
-            self.matched.update(sid for sid, ok in zip(ids, results, strict=True) if ok)
+            self.blobs.update(zip(ids, results, strict=True))
         self.pending = []
 
     def unchanged(self, source: Source, prior: Prior | None) -> bool:
-        return source.id in self.matched and _same_file(source, prior)
+        blob = self.blobs.get(source.id)
+        if blob is None or prior is None or blob != prior.raw_blob:
+            return False
+        return _same_file(source, prior)
 
 
 # -- batches: what the writer ships to workers ------------------------------------------------
@@ -222,11 +228,11 @@ class Batch:
     def merge(self, results: list[Processed | BaseException]) -> Iterator[Processed]:
         """Each source's result, in order: decided here, or its job's result."""
         done = iter(results)
-        for source, ready in zip(self.sources, self.ready, strict=True):
-            yield ready if ready is not None else _as_processed(next(done), source)
+        for ready in self.ready:
+            yield ready if ready is not None else _as_processed(next(done))
 
 
-def _as_processed(result: Processed | BaseException, source: Source) -> Processed:
+def _as_processed(result: Processed | BaseException) -> Processed:
     if isinstance(result, Processed):
         return result
     if isinstance(result, WorkerLost):
@@ -325,7 +331,6 @@ class SnapshotSummary:
     store: str
     outcomes: list[SourceOutcome] = field(default_factory=list)
     commit: str | None = None
-
     parsed: int = 0  # documents the parser ran on (the rest were decided without it)
     executor: str = "inline"  # where fetch + parse ran: inline, local or dask
     slots: int = 1  # how many ran at once
@@ -402,7 +407,7 @@ def run_snapshot(
                 loaded.remember(store.state_dir)
             if as_of is not None:
                 _check_as_of(store, as_of)
-            _run(store, sources, engine, settings, summary, progress)
+            _run(store, sources, loaded.key, engine, settings, summary, progress)
     finally:
         if engine is not executor:
             engine.close()
@@ -412,16 +417,19 @@ def run_snapshot(
 def _run(
     store: Store,
     sources: list[Source],
+    config_key: str,
     engine: Executor,
     settings: FetchSettings,
     summary: SnapshotSummary,
     progress: Progress | None,
 ) -> None:
+    hashing = None
+    if engine.precheck == "workers" and store.head() is not None:
+        hashing = _HashPass(engine, sources)  # runs while we read the store
     txn = store.transaction()
     folders = group_folders(txn.base)
-    hashing = _HashPass(engine, sources, folders) if engine.precheck == "workers" else None
-    _attach_meta(store, sources, folders)
-    priors = {s.id: Prior.of(folders.get(s.store_dir)) for s in sources}
+    memo = _attach_meta(store, sources, folders, config_key)
+    priors = {s.id: Prior.of(folders.get(s.store_dir), s) for s in sources}
     unchanged: UnchangedCheck | None = None
     if hashing is not None:
         hashing.collect()
@@ -440,33 +448,79 @@ def _run(
         for batch, results in run_ordered(engine, work, ((b, b.jobs) for b in batches)):
             for source, processed in zip(batch.sources, batch.merge(results), strict=True):
                 summary.parsed += processed.parsed
-                outcome = record(txn, source, folders.get(source.store_dir), processed)
+                outcome = record(txn, source, folders.get(source.store_dir), processed, memo)
                 summary.outcomes.append(outcome)
                 if progress is not None:
                     progress(outcome, len(sources))
         # Failures alone still make a commit (no file changes): the record of them.
         message = commit_message(summary)
         summary.commit = txn.commit(message, summary.when, allow_empty=bool(summary.failed))
+        memo.save()
     finally:
         txn.abort()
         if fetcher is not None:
             fetcher.close()
 
 
-def _attach_meta(store: Store, sources: list[Source], folders: dict[str, PolicyFolder]) -> None:
+def _attach_meta(
+    store: Store, sources: list[Source], folders: dict[str, PolicyFolder], config_key: str
+) -> _MetaMemo:
     """Give each configured folder its meta.json contents. Those identical to what the
-    config alone would write (local files, config unchanged) need no git read."""
+    config alone would write (local files, config unchanged) need no git read: their
+    blob id is compared with the expected one, remembered between runs of the same
+    config (a pure function of the source's config entry and raw file name)."""
+    memo = _MetaMemo(store.state_dir, config_key)
     unknown = []
     for source in sources:
         folder = folders.get(source.store_dir)
         if folder is None or folder.meta_blob is None:
             continue
-        expected = meta_document(source_info(source), folder.raw_name or "", None, None)
-        if blob_id(dump(expected)) == folder.meta_blob:
-            folder.meta = expected
+        if memo.expected_blob(source, folder.raw_name or "") == folder.meta_blob:
+            folder.as_configured = True  # its contents are known without reading them
         else:
             unknown.append(folder)
     store.load_meta(unknown)
+    return memo
+
+
+class _MetaMemo:
+    """source id → raw file name → blob id of the meta.json the config alone gives,
+    kept in ``.git/policywatch/meta-memo.json`` for one config file's exact bytes."""
+
+    FILE = "meta-memo.json"
+
+    def __init__(self, state_dir: Path, config_key: str) -> None:
+        self.path = state_dir / self.FILE
+        self.key = f"{config_key}:{SCHEMA_VERSION}"
+        self.blobs: dict[str, dict[str, str]] = {}
+        self.dirty = False
+        try:
+            data = json.loads(self.path.read_bytes())
+            if data.get("key") == self.key and isinstance(data.get("blobs"), dict):
+                self.blobs = data["blobs"]
+        except (OSError, ValueError, AttributeError):
+            pass  # no memo yet, or not ours: compute
+
+    def expected_blob(self, source: Source, raw: str) -> str:
+        by_raw = self.blobs.setdefault(source.id, {})
+        blob = by_raw.get(raw)
+        if blob is None:
+            blob = by_raw[raw] = blob_id(dump(meta_document(source_info(source), raw, None, None)))
+            self.dirty = True
+        return blob
+
+    def remember(self, source: Source, raw: str, meta: bytes) -> None:
+        """``meta`` is what the config alone gives for ``raw``: keep its blob id."""
+        self.blobs.setdefault(source.id, {})[raw] = blob_id(meta)
+        self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        tmp = self.path.with_name(f".{self.FILE}.{os.getpid()}.tmp")
+        with contextlib.suppress(OSError):  # a memo that cannot be written is no error
+            tmp.write_text(json.dumps({"key": self.key, "blobs": self.blobs}), encoding="utf-8")
+            os.replace(tmp, self.path)
 
 
 def _check_as_of(store: Store, as_of: datetime) -> None:
@@ -493,28 +547,37 @@ def source_info(source: Source) -> dict[str, Any]:
 
 
 def record(
-    txn: Transaction, source: Source, folder: PolicyFolder | None, processed: Processed
+    txn: Transaction,
+    source: Source,
+    folder: PolicyFolder | None,
+    processed: Processed,
+    memo: _MetaMemo | None = None,
 ) -> SourceOutcome:
-    """Stage one source's result in the run's transaction."""
+    """Stage one source's result in the run's transaction (``memo`` learns the
+    meta.json blobs written, so the next run need not recompute them)."""
     outcome = SourceOutcome(
         source.id, processed.status, source.store_dir, source.location, processed.stage
     )
     outcome.error = processed.error
     files = folder.files if folder else {}
     if processed.policy_json is not None and processed.data is not None:
-        _record_version(txn, source, files, processed)
+        _record_version(txn, source, files, processed, memo)
     elif processed.stage == "parse" and processed.data is not None:
         _record_failed_bytes(txn, source, files, processed)
     elif processed.status == "unchanged":
         if _clear_failed(txn, source.store_dir, files):
             outcome.notes.append("cleared an earlier parse failure")
-        if folder is not None and _refresh_meta(txn, source_info(source), folder):
+        if folder is not None and folder.meta and _refresh_meta(txn, source_info(source), folder):
             outcome.notes.append("source info updated")
     return outcome
 
 
 def _record_version(
-    txn: Transaction, source: Source, files: dict[str, str], processed: Processed
+    txn: Transaction,
+    source: Source,
+    files: dict[str, str],
+    processed: Processed,
+    memo: _MetaMemo | None,
 ) -> None:
     assert processed.data is not None and processed.policy_json is not None
     policy_dir = source.store_dir
@@ -525,8 +588,10 @@ def _record_version(
     txn.put(store_path(policy_dir, name), processed.data)
     txn.put(store_path(policy_dir, POLICY_FILE), processed.policy_json.encode("utf-8"))
     v = processed.validators
-    meta = meta_document(source_info(source), name, v.etag, v.last_modified)
-    txn.put(store_path(policy_dir, META_FILE), dump(meta))
+    meta = dump(meta_document(source_info(source), name, v.etag, v.last_modified))
+    txn.put(store_path(policy_dir, META_FILE), meta)
+    if memo is not None and v.etag is None and v.last_modified is None:
+        memo.remember(source, name, meta)
     _clear_failed(txn, policy_dir, files)
 
 

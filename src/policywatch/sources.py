@@ -57,14 +57,19 @@ class Source:
     notes: str | None = None
     line: int = 0  # where the table starts in the config, for messages
 
-    @functools.cached_property
+    @property
     def location(self) -> str:
         return self.url if self.url is not None else str(self.path)
 
-    @functools.cached_property
+    @property
     def store_dir(self) -> str:
         """``<payer-slug>/<policy-slug>``: where this source lives in the store."""
-        return f"{slugify(self.payer)}/{slugify(self.id)}"
+        # Kept in the instance dict by hand: on Python 3.11 functools.cached_property
+        # takes a lock per access, which shows on runs over thousands of sources.
+        cached: str | None = self.__dict__.get("_store_dir")
+        if cached is None:
+            cached = self.__dict__["_store_dir"] = f"{slugify(self.payer)}/{slugify(self.id)}"
+        return cached
 
 
 @functools.lru_cache(maxsize=4096)

@@ -102,6 +102,9 @@ class PolicyFolder:
     dir: str
     files: dict[str, str] = field(default_factory=dict)
     meta: dict[str, Any] | None = None  # filled in by the store when needed
+    # meta.json is exactly what the sources config alone gives (no validators): the
+    # snapshot then needs neither its contents nor a refresh
+    as_configured: bool = False
 
     @property
     def raw_name(self) -> str | None:
@@ -132,7 +135,13 @@ class PolicyFolder:
         return f"{self.dir}/{name}"
 
 
+_RAW_NAMES = tuple(RAW_STEM + ext for ext in EXTENSIONS.values())
+
+
 def _raw_in(files: dict[str, str], prefix: str) -> str | None:
+    for known in _RAW_NAMES:  # the names raw_name() gives: three lookups, no scan
+        if prefix + known in files:
+            return prefix + known
     for name in files:
         rest = name[len(prefix) :] if name.startswith(prefix) else None
         if rest and rest.startswith(RAW_STEM) and "/" not in rest:
