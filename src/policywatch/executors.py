@@ -104,9 +104,12 @@ class ProcessExecutor:
     """A pool of worker processes on this machine.
 
     Where the OS can fork, workers are forked when the run starts — before it
-    takes the store lock or starts ``git fast-import`` — so they hold neither,
-    start in milliseconds and need no ``if __name__ == "__main__"`` guard in the
-    calling script. Elsewhere they are spawned.
+    takes the store lock or starts ``git fast-import``, from a writer running no
+    other thread (the CLI's progress bar refreshes without one) — so they hold
+    neither, start in milliseconds and need no ``if __name__ == "__main__"``
+    guard in the calling script. Elsewhere they are spawned. Workers end with
+    the writer, even when it is SIGKILLed (a pool replaced after a worker died
+    is forked later, so this matters).
     """
 
     name = "local"

@@ -65,7 +65,8 @@ class GitRepo:
         done = self.run_unchecked(*args, input=input)
         if check and done.returncode != 0:
             message = done.stderr.decode("utf-8", "replace").strip() or f"exit {done.returncode}"
-            raise StoreError(f"{self.root}: git {args[0]} failed: {message}")
+            command = next((a for a in args if not a.startswith("-") and "=" not in a), "")
+            raise StoreError(f"{self.root}: git {command} failed: {message}")
         return done.stdout
 
     def run_unchecked(

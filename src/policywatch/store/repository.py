@@ -237,7 +237,7 @@ def _publish(store: Store, new: str, old: str | None) -> None:
     # Compare-and-swap: fails if HEAD moved since the run started (it cannot,
     # under the lock, unless someone committed by hand).
     store.git.run("update-ref", "-m", "policywatch", "HEAD", new, old or ZERO_SHA)
-    store.git.run("reset", "--hard", "-q", "HEAD")
+    _checkout_head(store)
     store.git.run("update-ref", "-d", PENDING_REF)
     marker.unlink()
 
@@ -256,11 +256,17 @@ def recover(store: Store) -> bool:
     if store.head() is None:
         store.git.run("read-tree", "--empty")
     else:
-        store.git.run("reset", "--hard", "-q", "HEAD")
+        _checkout_head(store)
     store.git.run("clean", "-fdq")
     store.git.run("update-ref", "-d", PENDING_REF, check=False)
     marker.unlink(missing_ok=True)
     return True
+
+
+def _checkout_head(store: Store) -> None:
+    """``reset --hard HEAD``; a big checkout (a first run of thousands of policies)
+    writes files on every core (git's parallel checkout; small ones stay serial)."""
+    store.git.run("-c", "checkout.workers=0", "reset", "--hard", "-q", "HEAD")
 
 
 def _stale_locks(git_dir: Path) -> list[Path]:
