@@ -52,22 +52,26 @@ def november_louisiana(text: str) -> str:
     )
     text = re.sub(r"(Current Effective Date:(?:\*\*)?) 07/08/2024", r"\1 11/03/2026", text)
     text = edit(text, "Next Scheduled Review Date: 06/2025", "Next Scheduled Review Date: 10/2027")
-    return edit(text, "the evidence includes two meta-analyses", "the evidence includes three meta-analyses")
+    return edit(
+        text, "the evidence includes two meta-analyses", "the evidence includes three meta-analyses"
+    )
 
 
 def november_massachusetts(text: str) -> str:
     """A coverage reversal with its history entry."""
     text = edit(
         text,
-        "Cryosurgical ablation of either primary or metastatic tumors in the liver is INVESTIGATIONAL. ",
-        "Cryosurgical ablation of either primary or metastatic tumors in the liver may be considered "
-        "MEDICALLY NECESSARY for patients who are not candidates for surgical resection. ",
+        "Cryosurgical ablation of either primary or metastatic tumors in the liver "
+        "is INVESTIGATIONAL. ",
+        "Cryosurgical ablation of either primary or metastatic tumors in the liver "
+        "may be considered MEDICALLY NECESSARY for patients who are not candidates "
+        "for surgical resection. ",
     )
     return edit(
         text,
         "Date Action \n",
-        "Date Action \n\n11/2026 Policy statement changed: cryosurgical ablation of liver tumors is "
-        "now medically necessary for patients who are not candidates for resection. \n",
+        "Date Action \n\n11/2026 Policy statement changed: cryosurgical ablation of liver "
+        "tumors is now medically necessary for patients who are not candidates for resection. \n",
     )
 
 
