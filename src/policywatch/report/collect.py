@@ -14,7 +14,6 @@ candidates. The store package runs every git command.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from policywatch.store import (
     policy_changes_since,
     read_blobs_by_id,
 )
+from policywatch.store.records import load_json, load_policy
 
 READ_BATCH = 250  # policy.json files per blob read: bounds memory on large stores
 
@@ -104,8 +104,8 @@ def _policy_changes(
     texts = read_blobs_by_id(store, [b for s in spans for b in (s.old_blob, s.new_blob)])
     found = []
     for span in spans:
-        new = _load(texts.get(span.new_blob))
-        old = _load(texts.get(span.old_blob))
+        new = load_policy(texts.get(span.new_blob))
+        old = load_policy(texts.get(span.old_blob))
         if new is None or (old is None and span.old_blob != ZERO_SHA):
             continue  # an unreadable version is `verify`'s business, not the report's
         change = _policy_change(span, old, new, tracked.get(span.policy_dir))
@@ -148,26 +148,6 @@ def _reading_order(change: PolicyChange) -> tuple[int, int, str, str, str]:
     )
 
 
-def _load(data: bytes | None) -> Policy | None:
-    loaded = _json(data)
-    if loaded is None:
-        return None
-    try:
-        return Policy.from_dict(loaded)
-    except (TypeError, ValueError):
-        return None
-
-
-def _json(data: bytes | None) -> dict[str, Any] | None:
-    if data is None:
-        return None
-    try:
-        value = json.loads(data)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
-
-
 # -- failed sources -------------------------------------------------------------------------
 
 
@@ -179,7 +159,7 @@ def _current_of(
     texts = read_blobs_by_id(store, [f.json_blob or ZERO_SHA for f in folders.values()])
     found = {}
     for policy_dir, folder in folders.items():
-        data = _json(texts.get(folder.json_blob or ""))
+        data = load_json(texts.get(folder.json_blob or ""))
         if data is not None and policy_dir:
             found[policy_dir] = data
     return found
@@ -213,7 +193,7 @@ def _current_policies(
         batch = folders[i : i + READ_BATCH]
         texts = read_blobs_by_id(store, [f.json_blob or ZERO_SHA for f in batch])
         for folder in batch:
-            data = _json(texts.get(folder.json_blob or ""))
+            data = load_json(texts.get(folder.json_blob or ""))
             if data is not None:
                 yield folder, data
 

@@ -23,7 +23,7 @@ from policywatch.errors import StoreError
 from policywatch.model import Policy
 from policywatch.sources import slugify
 from policywatch.store.gitcli import ZERO_SHA
-from policywatch.store.records import POLICY_FILE, load_json
+from policywatch.store.records import POLICY_FILE, load_policy
 from policywatch.store.repository import Store
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -126,7 +126,7 @@ def versions(store: Store, policy_dir: str) -> list[Version]:
     described: list[Version] = []
     previous: Policy | None = None
     for version, data in zip(commits, blobs, strict=True):
-        current = _policy(data)
+        current = load_policy(data)
         summary = describe(previous, current, version.run)
         described.append(Version(version.commit, version.timestamp, version.run, summary))
         previous = current if current is not None else previous
@@ -155,16 +155,6 @@ def describe(old: Policy | None, new: Policy | None, run: str) -> str:
     more = f" (+{len(semantic) - 1} more)" if len(semantic) > 1 else ""
     silent = " [silent change]" if result.silent_change else ""
     return f"{top.severity}: {top.summary}{more}{silent}"
-
-
-def _policy(data: bytes | None) -> Policy | None:
-    loaded = load_json(data)
-    if loaded is None:
-        return None
-    try:
-        return Policy.from_dict(loaded)
-    except (TypeError, ValueError):
-        return None
 
 
 def policy_text_at(store: Store, policy_dir: str, at: str | None) -> tuple[str, str]:

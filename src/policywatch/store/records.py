@@ -24,7 +24,7 @@ from typing import Any
 from policywatch import parse
 from policywatch.errors import StoreError
 from policywatch.extract import detect_format
-from policywatch.model import SCHEMA_VERSION, canonical_json
+from policywatch.model import SCHEMA_VERSION, Policy, canonical_json
 
 POLICY_FILE = "policy.json"
 META_FILE = "meta.json"
@@ -175,3 +175,14 @@ def meta_document(
         "last_modified": last_modified,
         "schema_version": SCHEMA_VERSION,
     }
+
+
+def load_policy(data: bytes | None) -> Policy | None:
+    """A stored policy.json, or None when absent or not a valid policy."""
+    loaded = load_json(data)
+    if loaded is None:
+        return None
+    try:
+        return Policy.from_dict(loaded)
+    except (TypeError, ValueError):
+        return None
