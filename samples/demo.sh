@@ -7,7 +7,9 @@ set -u
 policywatch=${POLICYWATCH:-.venv/bin/policywatch}
 store=${POLICYWATCH_STORE:-snapshots}
 
-if git -C "$store" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+# The store is a repository of its own: look for its .git, not for an enclosing
+# checkout (./snapshots sits inside the project's clone).
+if [ -d "$store/.git" ] && git -C "$store" rev-parse -q --verify HEAD >/dev/null 2>&1; then
   echo "$store already holds snapshots: not back-filling again (delete it to start over)"
 else
   for month in 2026-09 2026-10 2026-11; do

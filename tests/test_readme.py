@@ -38,6 +38,15 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
 
 def test_the_main_job_backfills_three_months_and_writes_the_report(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "samples", tmp_path / "samples")
+    # As on a fresh clone: ./snapshots (README only) inside the project's own checkout.
+    (tmp_path / "snapshots").mkdir()
+    shutil.copy(ROOT / "snapshots" / "README.md", tmp_path / "snapshots" / "README.md")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run(
+        ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t",
+         "commit", "-q", "--allow-empty", "-m", "project"],
+        check=True,
+    )  # fmt: skip
     env = dict(os.environ, POLICYWATCH=str(Path(sys.executable).parent / "policywatch"))
     env.pop("POLICYWATCH_STORE", None)
     run = subprocess.run(
