@@ -37,6 +37,21 @@ def write_docs(folder: Path, keys: list[str] | None = None) -> dict[str, Path]:
     return docs
 
 
+def variant_docs(
+    folder: Path, count: int, truncate: int | None = None, digits: int = 2
+) -> dict[str, Path]:
+    """``count`` distinct policies: corpus documents (cut to ``truncate`` bytes), each
+    with its own closing note so no two hash alike."""
+    folder.mkdir(parents=True, exist_ok=True)
+    texts = [path.read_bytes()[:truncate] for path in CORPUS.values()]
+    docs = {}
+    for i in range(count):
+        path = folder / f"p{i:0{digits}d}.txt"
+        path.write_bytes(texts[i % len(texts)] + f"\nLocal note {i}.\n".encode())
+        docs[f"pol-{i:0{digits}d}"] = path
+    return docs
+
+
 def toml_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 

@@ -17,8 +17,8 @@ from policywatch.cli import main
 from policywatch.executors import ExecutorError, make_executor
 from policywatch.snapshot import run_snapshot
 from policywatch.store import parse_instant
-from tests.store_support import assert_sound, git, path_sources
-from tests.test_snapshot_parallel import BINARY, history, variant_docs
+from tests.store_support import assert_sound, git, path_sources, variant_docs
+from tests.test_snapshot_parallel import BINARY, history
 
 distributed = pytest.importorskip("distributed")
 

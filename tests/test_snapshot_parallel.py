@@ -29,22 +29,9 @@ from policywatch.model import Policy
 from policywatch.snapshot import Prior, Processed, plan_batches, run_snapshot
 from policywatch.sources import Source
 from policywatch.store import blob_id
-from tests.conftest import CORPUS
-from tests.store_support import _MAIN, PYTHON, assert_sound, git, path_sources
+from tests.store_support import _MAIN, PYTHON, assert_sound, git, path_sources, variant_docs
 
 BINARY = b"\x00\x01\x02binary junk\xff\xfe" * 50
-
-
-def variant_docs(folder: Path, count: int) -> dict[str, Path]:
-    """``count`` distinct policies (corpus documents, each with its own note)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    texts = [path.read_bytes() for path in CORPUS.values()]
-    docs = {}
-    for i in range(count):
-        path = folder / f"p{i:02d}.txt"
-        path.write_bytes(texts[i % len(texts)] + f"\nLocal note {i}.\n".encode())
-        docs[f"pol-{i:02d}"] = path
-    return docs
 
 
 def snapshot(config: Path, store: Path, as_of: str, *extra: str) -> str:

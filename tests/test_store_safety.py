@@ -26,6 +26,7 @@ from tests.store_support import (
     commit_count,
     git,
     path_sources,
+    variant_docs,
     write_docs,
     write_sources,
 )
@@ -48,17 +49,6 @@ def test_four_concurrent_snapshots_store_each_policy_once(tmp_path: Path) -> Non
     for folder in {str(Path(p).parent) for p in git(store, "ls-files").split()}:
         assert len(git(store, "log", "--format=%H", "--", f"{folder}/policy.json").split()) == 1
     assert_sound(store)
-
-
-def _small_docs(folder: Path, count: int) -> dict[str, Path]:
-    folder.mkdir(parents=True)
-    texts = [path.read_bytes()[:3500] for path in CORPUS.values()]
-    docs = {}
-    for i in range(count):
-        path = folder / f"p{i:03d}.txt"
-        path.write_bytes(texts[i % len(texts)] + f"\nVariant {i} of this policy.\n".encode())
-        docs[f"pol-{i:03d}"] = path
-    return docs
 
 
 def _revise(docs: dict[str, Path], rng: random.Random, round_no: int) -> None:
@@ -90,7 +80,7 @@ def _read(path: Path) -> str | None:
 
 def test_sigkill_at_random_moments_leaves_a_sound_store(tmp_path: Path) -> None:
     rng = random.Random(4)
-    docs = _small_docs(tmp_path / "docs", 300)
+    docs = variant_docs(tmp_path / "docs", 300, truncate=3500, digits=3)
     config = path_sources(tmp_path / "sources.toml", docs)
     store = tmp_path / "store"
     argv = [PYTHON, "-c", _MAIN, "snapshot", "--config", str(config), "--store", str(store)]

@@ -6,12 +6,29 @@ exit code 2 (or the error's own code); no logic lives here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 
 from policywatch import __version__
 from policywatch.errors import PolicywatchError
+
+STORE_HELP = "The store directory (a git repository); env POLICYWATCH_STORE."
+
+
+def store_option(help: str = STORE_HELP) -> Callable[[Any], Any]:
+    """``--store DIR`` as every store-reading command spells it."""
+    return click.option(
+        "--store",
+        "store_dir",
+        envvar="POLICYWATCH_STORE",
+        default="snapshots",
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help=help,
+    )
 
 
 class UserError(click.ClickException):

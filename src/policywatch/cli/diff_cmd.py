@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from policywatch.cli import store_option
 from policywatch.diff import DiffResult, diff_policies
 from policywatch.diff.render import render_html, render_json, render_text
 from policywatch.errors import PolicywatchError
@@ -66,15 +67,7 @@ def _use_color(output: str | None) -> bool:
     type=click.Path(dir_okay=False, writable=True, path_type=str),
     help="Write to FILE instead of standard output.",
 )
-@click.option(
-    "--store",
-    "store_dir",
-    envvar="POLICYWATCH_STORE",
-    default="snapshots",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The store that POLICY@REV / POLICY@DATE references read; env POLICYWATCH_STORE.",
-)
+@store_option("The store that POLICY@REV / POLICY@DATE references read; env POLICYWATCH_STORE.")
 @click.pass_context
 def diff_command(
     ctx: click.Context, old: str, new: str, fmt: str, output: str | None, store_dir: Path

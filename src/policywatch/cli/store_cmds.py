@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from policywatch.cli import store_option
 from policywatch.model import canonical_json
 from policywatch.store import (
     DEFAULT_LOCK_TIMEOUT,
@@ -33,18 +34,6 @@ from policywatch.store import (
 
 if TYPE_CHECKING:  # the fetch stack (httpx, tenacity) loads only when snapshot runs
     from policywatch.snapshot import Progress, SnapshotSummary, SourceOutcome
-
-
-def _store_option(func: Any) -> Any:
-    return click.option(
-        "--store",
-        "store_dir",
-        envvar="POLICYWATCH_STORE",
-        default="snapshots",
-        show_default=True,
-        type=click.Path(file_okay=False, path_type=Path),
-        help="The store directory (a git repository); env POLICYWATCH_STORE.",
-    )(func)
 
 
 def _format_option(func: Any) -> Any:
@@ -85,7 +74,7 @@ def _parse_as_of(ctx: click.Context, param: click.Parameter, value: str | None) 
     type=click.Path(dir_okay=False, path_type=Path),
     help="The sources file: [[source]] tables with id, payer and url or path.",
 )
-@_store_option
+@store_option()
 @click.option(
     "--as-of",
     callback=_parse_as_of,
@@ -230,7 +219,7 @@ def _progress(enabled: bool) -> Iterator[Progress | None]:
 
 @click.command("log")
 @click.argument("policy")
-@_store_option
+@store_option()
 @_format_option
 def log_command(policy: str, store_dir: Path, fmt: str) -> None:
     """List the versions of one policy: date, commit, what changed.
@@ -253,7 +242,7 @@ def log_command(policy: str, store_dir: Path, fmt: str) -> None:
 
 @click.command("show")
 @click.argument("reference", metavar="POLICY[@REV|@DATE]")
-@_store_option
+@store_option()
 def show_command(reference: str, store_dir: Path) -> None:
     """Print a stored policy as normalized JSON.
 
@@ -275,7 +264,7 @@ def show_command(reference: str, store_dir: Path) -> None:
 
 
 @click.command("verify")
-@_store_option
+@store_option()
 @_format_option
 @click.pass_context
 def verify_command(ctx: click.Context, store_dir: Path, fmt: str) -> None:
@@ -300,7 +289,7 @@ def verify_command(ctx: click.Context, store_dir: Path, fmt: str) -> None:
 
 
 @click.command("reparse")
-@_store_option
+@store_option()
 @_format_option
 @_lock_option
 @click.pass_context
