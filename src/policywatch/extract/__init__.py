@@ -69,10 +69,11 @@ def extract(data: bytes) -> Extracted:
             f"{len(data) / 1e6:.1f} MB of {fmt} is over the {MAX_TEXT_BYTES // 1_000_000} MB "
             "limit for one policy's text: not a single medical policy"
         )
+    footer: list[str] = []
     if fmt == "pdf":
-        from policywatch.extract.pdf import pdf_to_text
+        from policywatch.extract.pdf import read_pdf
 
-        raw = pdf_to_text(data)
+        raw, footer = read_pdf(data)
     elif fmt == "html":
         from policywatch.extract.html import html_to_text
 
@@ -82,4 +83,4 @@ def extract(data: bytes) -> Extracted:
             raise InputError("binary data, not a text, HTML or PDF policy document")
         raw = decode_text(data)
     text, furniture = clean_text(raw)
-    return Extracted(text=text, format=fmt, furniture=furniture)
+    return Extracted(text=text, format=fmt, furniture=footer + furniture)

@@ -1,0 +1,214 @@
+"""Reading order: a page, or a band of it, set in two columns is read column by column.
+
+A gutter is a vertical strip that no line of the band crosses, with text on
+both sides. Two narrow columns of a table have one too; they are told apart by
+their baselines: a table's cells share them row by row, while two columns of
+running text flow on their own (or both hold full lines of running text).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import statistics
+
+from policywatch.extract.pdf.layout import Line, Segment
+
+_STEP = 2.0  # points between gutter positions tried
+_MIN_GUTTER_STEPS = 3  # a gutter is at least ~6 pt wide
+_MIN_BAND_LINES = 4
+_MIN_SIDE_LINES = 3
+_RUNNING_WORDS = 5  # words per line of a column of running text
+
+
+def reading_order(lines: list[Line], width: float, ruled: set[int]) -> list[Line]:
+    """The page's lines in reading order; ``ruled`` are ids of lines inside table rules."""
+    text = [line for line in lines if line.kind == "text"]
+    gutter = _page_gutter(text, width)
+    if gutter is not None:
+        return _split(lines, gutter)
+    out: list[Line] = []
+    for band, gutter in _bands(lines, width, ruled):
+        out += _split(band, gutter) if gutter is not None else band
+    return out
+
+
+# --------------------------------------------------------------------------- whole page
+
+
+def _page_gutter(lines: list[Line], width: float) -> float | None:
+    """x of a gutter running down the whole page, with full text on both sides."""
+    if len(lines) < 10:
+        return None
+    best: tuple[int, float] | None = None
+    run: list[float] = []
+    low = width * 0.3
+    crossings = _crossings(lines, low, int(width * 0.4 / _STEP) + 1)
+    allowed = max(1, len(lines) // 20)
+    for cell, crossing in enumerate(crossings):
+        x = low + cell * _STEP
+        if crossing <= allowed and _is_page_gutter(lines, x):
+            run.append(x)
+        else:
+            best = _wider(best, run)
+            run = []
+    best = _wider(best, run)
+    return best[1] if best else None
+
+
+def _crossings(lines: list[Line], low: float, cells: int) -> list[int]:
+    """How many lines cross each gutter position (a running sum over segment spans)."""
+    delta = [0] * (cells + 1)
+    for line in lines:
+        for s in line.segments:
+            first = max(0, math.ceil((s.x0 - 2 - low) / _STEP))
+            last = min(cells - 1, math.floor((s.x1 + 2 - low) / _STEP))
+            if last >= first:
+                delta[first] += 1
+                delta[last + 1] -= 1
+    return list(itertools.accumulate(delta[:cells]))
+
+
+def _wider(best: tuple[int, float] | None, run: list[float]) -> tuple[int, float] | None:
+    if len(run) >= _MIN_GUTTER_STEPS and (best is None or len(run) > best[0]):
+        return len(run), (run[0] + run[-1]) / 2
+    return best
+
+
+def _is_page_gutter(lines: list[Line], x: float) -> bool:
+    crossing = 0
+    left: list[float] = []
+    right: list[float] = []
+    for line in lines:
+        if any(s.x0 - 2 <= x <= s.x1 + 2 for s in line.segments):
+            crossing += 1
+            continue
+        lw = sum(s.x1 - s.x0 for s in line.segments if s.x1 < x)
+        rw = sum(s.x1 - s.x0 for s in line.segments if s.x0 > x)
+        if lw:
+            left.append(lw)
+        if rw:
+            right.append(rw)
+    if crossing > max(1, len(lines) // 20) or len(left) < 5 or len(right) < 5:
+        return False
+    # Columns of running text fill their width; table cells and page numbers do not.
+    left_span = x - min(ln.x0 for ln in lines)
+    right_span = max(ln.x1 for ln in lines) - x
+    return statistics.median(left) >= 0.5 * left_span and statistics.median(right) >= (
+        0.5 * right_span
+    )
+
+
+# --------------------------------------------------------------------------- bands
+
+
+def _bands(
+    lines: list[Line], width: float, ruled: set[int]
+) -> list[tuple[list[Line], float | None]]:
+    """Consecutive runs of lines that share a free vertical strip, and that strip."""
+    low = width * 0.25
+    cells = int(width * 0.5 / _STEP)
+    full = (1 << cells) - 1
+    masks = [_free_mask(line, low, cells, full) for line in lines]
+    out: list[tuple[list[Line], float | None]] = []
+    start = 0
+    while start < len(lines):
+        end, free = start + 1, masks[start]
+        while end < len(lines) and _has_strip(free & masks[end]):
+            free &= masks[end]
+            end += 1
+        band = lines[start:end]
+        gutter = _strip_centre(free, low) if _has_strip(free) else None
+        in_table = sum(1 for line in band if id(line) in ruled) * 2 >= len(band)
+        if gutter is not None and (in_table or not _two_columns(band, gutter)):
+            gutter = None
+        if gutter is None and len(out) and out[-1][1] is None:
+            out[-1][0].extend(band)
+        else:
+            out.append((band, gutter))
+        start = end
+    return out
+
+
+def _free_mask(line: Line, low: float, cells: int, full: int) -> int:
+    if line.kind != "text":
+        return 0
+    mask = full
+    for s in line.segments:
+        first = max(0, int((s.x0 - 2 - low) / _STEP))
+        last = min(cells - 1, int((s.x1 + 2 - low) / _STEP))
+        if last >= first:
+            mask &= ~(((1 << (last - first + 1)) - 1) << first)
+    return mask
+
+
+def _has_strip(mask: int) -> bool:
+    run = mask
+    for _ in range(_MIN_GUTTER_STEPS - 1):
+        run &= mask >> 1
+        mask = run
+    return run != 0
+
+
+def _strip_centre(mask: int, low: float) -> float:
+    """Centre of the widest run of free cells."""
+    best, best_len, start, bit = 0, 0, -1, 0
+    while mask >> bit:
+        if (mask >> bit) & 1:
+            start = bit if start < 0 else start
+            if bit - start + 1 > best_len:
+                best, best_len = start, bit - start + 1
+        else:
+            start = -1
+        bit += 1
+    return low + (best + best_len / 2) * _STEP
+
+
+def _two_columns(band: list[Line], gutter: float) -> bool:
+    if len(band) < _MIN_BAND_LINES:
+        return False
+    left = [ln for ln in band if any(s.x1 < gutter for s in ln.segments)]
+    right = [ln for ln in band if any(s.x0 > gutter for s in ln.segments)]
+    if len(left) < _MIN_SIDE_LINES or len(right) < _MIN_SIDE_LINES:
+        return False
+    both = sum(1 for ln in left if ln in right)
+    if both < 0.5 * min(len(left), len(right)):
+        return True  # the two sides keep baselines of their own
+    return _running(left, gutter, True) and _running(right, gutter, False)
+
+
+def _running(lines: list[Line], gutter: float, left: bool) -> bool:
+    counts = [
+        sum(len(s.text.split()) for s in ln.segments if (s.x1 < gutter) == left) for ln in lines
+    ]
+    return statistics.median(counts) >= _RUNNING_WORDS
+
+
+# --------------------------------------------------------------------------- order
+
+
+def _split(lines: list[Line], gutter: float) -> list[Line]:
+    """The left column, then the right; a line across the gutter closes both."""
+    ordered: list[Line] = []
+    left: list[Line] = []
+    right: list[Line] = []
+    for line in lines:
+        if any(s.x0 < gutter < s.x1 for s in line.segments):
+            ordered += left + right + [line]
+            left, right = [], []
+            continue
+        lsegs = [s for s in line.segments if s.x1 <= gutter]
+        rsegs = [s for s in line.segments if s.x0 >= gutter]
+        if lsegs:
+            left.append(_part(line, lsegs))
+        if rsegs:
+            right.append(_part(line, rsegs))
+    return ordered + left + right
+
+
+def _part(line: Line, segments: list[Segment]) -> Line:
+    if len(segments) == len(line.segments):
+        return line
+    top = min(s.top for s in segments)
+    bottom = max(s.bottom for s in segments)
+    return Line(top, bottom, segments, line.kind, line.table_rows)

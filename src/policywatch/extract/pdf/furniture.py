@@ -1,0 +1,132 @@
+"""Running headers, footers and header blocks: what every page repeats in place.
+
+A line is furniture when a line like it (same words once digits are ignored,
+or nearly: "Page 1 of 21 - Cigna …" and "3 Pages - Cigna …") is printed at the
+same height near the top or bottom of at least half of the pages. All copies
+leave the page body, where they would cut sentences and lists in two; one copy
+of each, page numbers removed, is kept: the header opens the document as its
+masthead, because plans print the policy number, title and dates there; the
+footer is handed back apart from the text, where metadata can still read it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from policywatch.extract.pdf.layout import Line, PageText
+
+# How far from the top or bottom of the page a running line may sit.
+TOP_ZONE = 0.30
+BOTTOM_ZONE = 0.25
+ZONE_LINES = 8  # at most this many lines at either end of a page
+SAME_PLACE = 6.0  # points: a running line is printed at the same height on every page
+SIMILAR = 0.75  # shared share of the words of digit-free texts (Jaccard)
+
+PAGE_NUMBER = re.compile(
+    r"^[-–—\s]*(page|pg\.?|p\.)?\s*\d{1,4}\s*((of|/)\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE
+)
+_PAGE_NUMBER_LABEL = re.compile(r"^(page|pg\.?)\s*:?$", re.IGNORECASE)
+_PAGE_N_OF_M = re.compile(r"\b(?:page\s+)?\d{1,4}\s+(?:of\s+\d{1,4}\s+)?pages?\b|\bpage\s+\d{1,4}"
+                          r"(?:\s+of\s+\d{1,4})?\b", re.IGNORECASE)
+
+
+@dataclass
+class _Cluster:
+    y: float
+    text: str
+    words: frozenset[str]
+    pages: set[int] = field(default_factory=set)
+
+
+def remove_furniture(pages: list[PageText]) -> tuple[list[Line], list[Line]]:
+    """Drop running lines from every page; return one copy of the running header
+    lines (the masthead) and one of the footer lines."""
+    for page in pages:
+        for line in _zone(page, top=True)[:2] + _zone(page, top=False)[-2:]:
+            strip_page_number(line)
+        page.lines = [line for line in page.lines if line.segments]
+    if len(pages) < 2:
+        return [], []
+    first_page = {_norm(line.text) for line in pages[0].lines}
+    header, footer = _remove_zone(pages, top=True), _remove_zone(pages, top=False)
+    # What page 1 prints in its body anyway (a title, a header block set lower
+    # under a letterhead) needs no second copy.
+    return [line for line in header if _norm(line.text) not in first_page], footer
+
+
+def _remove_zone(pages: list[PageText], top: bool) -> list[Line]:
+    zones = [_zone(page, top) for page in pages]
+    clusters: list[_Cluster] = []
+    assigned: dict[int, _Cluster] = {}
+    for index, (page, lines) in enumerate(zip(pages, zones, strict=True)):
+        for line in lines:
+            y = line.top if top else page.height - line.bottom
+            text = _norm(line.text)
+            cluster = _match(clusters, y, text)
+            if cluster is None:
+                cluster = _Cluster(y, text, frozenset(text.split()))
+                clusters.append(cluster)
+            cluster.pages.add(index)
+            assigned[id(line)] = cluster
+    need = max(2, (len(pages) + 1) // 2)
+    running = {id(c) for c in clusters if len(c.pages) >= need and c.text}
+    kept: dict[int, Line] = {}
+    for page, lines in zip(pages, zones, strict=True):
+        drop = {id(ln) for ln in lines if id(assigned[id(ln)]) in running}
+        for line in lines:
+            key = id(assigned[id(line)])
+            if id(line) in drop and key not in kept:
+                kept[key] = line
+        page.lines = [line for line in page.lines if id(line) not in drop]
+    copies = sorted(kept.values(), key=lambda line: line.top)
+    for line in copies:
+        _strip_page_words(line)
+    return [line for line in copies if line.segments]
+
+
+def _zone(page: PageText, top: bool) -> list[Line]:
+    lines = [line for line in page.lines if line.kind == "text"]
+    if top:
+        limit = page.height * TOP_ZONE
+        return [line for line in lines[:ZONE_LINES] if line.bottom <= limit]
+    limit = page.height * (1 - BOTTOM_ZONE)
+    return [line for line in lines[-ZONE_LINES:] if line.top >= limit]
+
+
+def _match(clusters: list[_Cluster], y: float, text: str) -> _Cluster | None:
+    words = frozenset(text.split())
+    for cluster in clusters:
+        if abs(cluster.y - y) > SAME_PLACE:
+            continue
+        if cluster.text == text:
+            return cluster
+        union = len(words | cluster.words)
+        if union and len(words & cluster.words) >= SIMILAR * union:
+            return cluster
+    return None
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(text.lower().split()))
+
+
+def strip_page_number(line: Line) -> None:
+    """Remove "Page 3 of 10" cells, and the "Page:" label before such a cell."""
+    kept = []
+    for segment in line.segments:
+        if PAGE_NUMBER.match(segment.text):
+            if kept and _PAGE_NUMBER_LABEL.match(kept[-1].text):
+                kept.pop()
+            continue
+        kept.append(segment)
+    line.segments = kept
+
+
+def _strip_page_words(line: Line) -> None:
+    """A masthead copy keeps no page number, also inside a cell ("Page 1 of 21 - Cigna …")."""
+    strip_page_number(line)
+    for segment in line.segments:
+        text = _PAGE_N_OF_M.sub("", segment.text)
+        segment.text = " ".join(text.strip(" -–—|").split())
+    line.segments = [s for s in line.segments if s.text]

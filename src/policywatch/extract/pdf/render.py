@@ -1,0 +1,194 @@
+"""Lines in reading order → the line-oriented text the shared cleaner reads.
+
+One text line per printed line (paragraphs stay hard-wrapped; the cleaner
+un-wraps them), a blank line where the vertical gap is larger than the line
+spacing, ``# Heading`` lines for larger or bold lines, table rows with
+TAB-separated cells as blocks of their own, label/value cells as
+``Label: value`` lines, and words hyphenated across a line break joined.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from policywatch.extract.pdf.layout import Line, PageText
+from policywatch.extract.pdf.reader import BULLET_GLYPHS
+
+_LABEL_CELL = re.compile(r"^[^\W\d][^:]{0,40}:$")
+
+
+def body_font_size(pages: list[PageText]) -> float:
+    sizes: Counter[float] = Counter()
+    for page in pages:
+        for line in page.lines:
+            if line.kind == "text":
+                sizes[line.size] += len(line.text)
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+def is_heading(line: Line, body_size: float) -> bool:
+    if line.kind != "text" or len(line.text) > 200 or not re.search(r"[^\W\d_]", line.text):
+        return False
+    if len(line.segments) > 1:
+        return False
+    return line.size >= body_size * 1.15 or (line.bold and line.size >= body_size * 0.95)
+
+
+def heading_levels(pages: list[list[Line]], body_size: float) -> dict[float, int]:
+    """Heading font size → markdown level: the largest size is level 1."""
+    sizes = {line.size for lines in pages for line in lines if is_heading(line, body_size)}
+    return {size: min(6, rank + 1) for rank, size in enumerate(sorted(sizes, reverse=True))}
+
+
+def line_gap(pages: list[list[Line]], body_size: float) -> float:
+    """The usual white space between two lines of one paragraph, in the whole document."""
+    gaps: Counter[float] = Counter()
+    for lines in pages:
+        for a, b in zip(lines, lines[1:], strict=False):
+            gap = b.top - a.bottom
+            if a.kind == b.kind == "text" and a.size == b.size == body_size and gap >= 0:
+                gaps[round(gap * 2) / 2] += 1
+    return gaps.most_common(1)[0][0] if gaps else body_size * 0.3
+
+
+def render_page(
+    lines: list[Line],
+    out: list[str],
+    body_size: float,
+    gap: float,
+    levels: dict[float, int],
+) -> None:
+    """Append one page's lines to ``out``; "" marks a paragraph break."""
+    bullet_x = _bullet_indents(lines)
+    edges = _justified_edges(lines)
+    previous: Line | None = None
+    heading: tuple[float, str] | None = None  # wrapped headings are joined
+    for line in lines:
+        heading_line = is_heading(line, body_size)
+        if heading and not (heading_line and line.size == heading[0]):
+            out += ["", "#" * levels.get(heading[0], 6) + " " + heading[1], ""]
+            heading = None
+        if previous is not None and _starts_paragraph(previous, line, gap, body_size):
+            out.append("")
+        if line.kind == "table":
+            out += [part for row in line.table_rows for part in ("", *_row_lines(row))] + [""]
+        elif heading_line:
+            text = " ".join(line.text.split())
+            heading = (line.size, f"{heading[1]} {text}" if heading else text)
+        elif len(line.segments) > 1 and not _at_edge(line, edges):
+            out += ["", *_row_lines(line.text), ""]  # a row of a borderless table
+        elif previous is not None and out and _url_cut(out[-1], previous, line, lines):
+            out[-1], rest = _rejoin_url(out[-1], line.text)
+            if rest:
+                out.append(rest)
+        else:
+            out.append(_bullet(" ".join(s.text for s in line.segments), line.x0, bullet_x))
+        previous = line
+    if heading:
+        out += ["", "#" * levels.get(heading[0], 6) + " " + heading[1], ""]
+
+
+def _row_lines(row: str) -> list[str]:
+    """A row of label/value pairs ("Section: | Drugs | Effective Date: | April 1, 2025")
+    reads as one ``Label: value`` line per pair; any other row stays one TAB row."""
+    cells = row.split("\t")
+    labels = cells[0::2]
+    values = cells[1::2]
+    if len(cells) < 2 or not all(_LABEL_CELL.match(c) for c in labels):
+        return [row]
+    if any(_LABEL_CELL.match(v) for v in values):
+        return [row]
+    lines = [f"{label} {value}" for label, value in zip(labels, values, strict=False)]
+    return lines + [f"{labels[-1]}"] * (len(labels) > len(values))
+
+
+def _url_cut(text: str, previous: Line, line: Line, lines: list[Line]) -> bool:
+    """A URL too long for the line, broken mid-token where the line ran out of room."""
+    if previous.kind != "text" or not re.search(r"https?://\S+$", text):
+        return False
+    column = [ln.x1 for ln in lines if ln.kind == "text" and abs(ln.x0 - previous.x0) < 20]
+    return previous.x1 >= max(column) - 2 * previous.size and line.top > previous.top
+
+
+def _rejoin_url(head: str, text: str) -> tuple[str, str]:
+    token, _, rest = text.partition(" ")
+    return head + token, rest
+
+
+def _starts_paragraph(previous: Line, line: Line, gap: float, size: float) -> bool:
+    white = line.top - previous.bottom
+    if white < -size:  # column change: the text flows on
+        return False
+    return white > gap + 0.4 * size
+
+
+def _bullet_indents(lines: list[Line]) -> list[float]:
+    """Distinct x positions of bullets on the page: their rank is the nesting level."""
+    return sorted({round(ln.x0 / 4) * 4 for ln in lines if _is_bullet_line(ln.text)})
+
+
+def _is_bullet_line(text: str) -> bool:
+    marker, _, rest = text.partition(" ")
+    return bool(rest) and (marker in BULLET_GLYPHS and marker not in "-*" or marker == "o")
+
+
+def _justified_edges(lines: list[Line]) -> set[int]:
+    """Right edges that many full lines end on: the page (or a column) is justified."""
+    ends = Counter(
+        round(ln.x1)
+        for ln in lines
+        if ln.kind == "text" and len(ln.segments) == 1 and len(ln.text.split()) >= 4
+    )
+    need = max(5, len(lines) // 5)
+    return {x for x, n in ends.items() if n + ends[x - 1] + ends[x + 1] >= need}
+
+
+def _at_edge(line: Line, edges: set[int]) -> bool:
+    """A justified line stretched so wide that a space looks like a cell gap."""
+    return any(abs(line.x1 - edge) <= 1.5 for edge in edges)
+
+
+def _bullet(text: str, x0: float, indents: list[float]) -> str:
+    if not _is_bullet_line(text):
+        return text
+    x = round(x0 / 4) * 4
+    level = indents.index(x) if x in indents else 0
+    return "  " * level + "- " + text[1:].lstrip()
+
+
+def finish(out: list[str]) -> str:
+    """Join hyphenated breaks, squeeze blank lines."""
+    result: list[str] = []
+    for text in join_hyphenated(out):
+        text = text.rstrip()
+        if not text and (not result or not result[-1]):
+            continue
+        result.append(text)
+    return "\n".join(result).strip() + "\n"
+
+
+def join_hyphenated(lines: list[str]) -> list[str]:
+    """Join "treat-" / "ment" across a line (or page) break.
+
+    The hyphen stays when the document spells the word with it elsewhere
+    ("non-" / "randomised" where "non-randomised" occurs), so compound words
+    survive.
+    """
+    vocabulary = Counter(re.findall(r"[^\W\d_]+-[^\W\d_]+", "\n".join(lines).lower()))
+    result: list[str] = []
+    for text in lines:
+        head = result[-1] if result else ""
+        stem = re.search(r"([^\W\d_]{2,})-$", head)
+        first = re.match(r"\s*([a-z][^\W\d_]*)(\S*)", text)
+        if not (stem and first):
+            result.append(text)
+            continue
+        # The hyphen counts as seen only if it occurs somewhere other than here.
+        compound = f"{stem.group(1)}-{first.group(1)}".lower()
+        keep = vocabulary[compound] > 0
+        result[-1] = (head if keep else head[:-1]) + first.group(1) + first.group(2)
+        rest = text[first.end() :].strip()
+        if rest:
+            result.append(rest)
+    return result
