@@ -32,9 +32,13 @@ _PAGE_NUMBER = re.compile(
     r"^(?:page\s+\d{1,4}(?:\s+of\s+\d{1,4})?|\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?)$", re.IGNORECASE
 )
 _TERMINAL = (".", ":", ";", "?", "!", '"', "”")
+# A header field set with dot leaders: "Effective Date ........ 01/01/2026".
+_LEADER_FIELD = re.compile(r"^(?P<label>[^\W\d][^.…:]{1,60}?)\s*[.…]{3,}\s*(?P<value>\S.*)$")
 # A list item opens with a bullet or a number / letter / roman numeral and a capital
 # ("2. Credible …"); "2. 2023)" is a wrapped sentence, not an item.
-_LIST_START = re.compile(r"^(?:- |(?:\d{1,3}|[A-Z]|[IVX]{1,5})[.)] (?=[A-Z\"“(\[]))")
+_LIST_START = re.compile(
+    r"^(?:- |\(?(?:\d{1,3}|[A-Za-z]|[IVX]{1,5}|[ivx]{1,5})[.)] (?=[A-Z\"“(\[]))"
+)
 _DATE_ROW = re.compile(
     r"^\d{1,2}/(?:\d{1,2}/)?\d{4}\b|^(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:19|20)\d\d\b"
 )
@@ -66,6 +70,9 @@ def normalize_line(line: str) -> str:
         line = _collapse(_BULLET.sub("- ", line))
     if line in ("-", "*"):
         return ""
+    field = _LEADER_FIELD.match(line) if "...." in line or "…" in line else None
+    if field and not field["value"].isdigit():  # a contents entry leads to its page number
+        line = f"{field['label']}: {field['value']}"
     return f"# {line}" if heading and line else line
 
 

@@ -80,9 +80,7 @@ def _check_text_layer(pages: list[PageText]) -> None:
     body_chars = sum(len(line.text.strip()) for page in pages for line in page.lines)
     if body_chars < MIN_CHARS_PER_PAGE * len(pages):
         raise ExtractError("PDF has no text layer (scanned images?); it needs OCR")
-    unmapped = sum(
-        len(m) for page in pages for line in page.lines for m in _CID.findall(line.text)
-    )
+    unmapped = sum(len(m) for page in pages for line in page.lines for m in _CID.findall(line.text))
     if unmapped > body_chars / 2:
         raise ExtractError(
             "PDF text layer is unreadable (fonts without a Unicode mapping); it needs OCR"

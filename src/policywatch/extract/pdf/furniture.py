@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from policywatch.extract.pdf.layout import Line, PageText
+from policywatch.extract.pdf.layout import Line, PageText, Segment
 
 # How far from the top or bottom of the page a running line may sit.
 TOP_ZONE = 0.30
@@ -27,8 +27,14 @@ PAGE_NUMBER = re.compile(
     r"^[-–—\s]*(page|pg\.?|p\.)?\s*\d{1,4}\s*((of|/)\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE
 )
 _PAGE_NUMBER_LABEL = re.compile(r"^(page|pg\.?)\s*:?$", re.IGNORECASE)
-_PAGE_N_OF_M = re.compile(r"\b(?:page\s+)?\d{1,4}\s+(?:of\s+\d{1,4}\s+)?pages?\b|\bpage\s+\d{1,4}"
-                          r"(?:\s+of\s+\d{1,4})?\b", re.IGNORECASE)
+_PAGE_N_OF_M = re.compile(
+    r"\b(?:page\s+)?\d{1,4}\s+(?:of\s+\d{1,4}\s+)?pages?\b|\bpage\s+\d{1,4}"
+    r"(?:\s+of\s+\d{1,4})?\b",
+    re.IGNORECASE,
+)
+
+
+_PAGE_LABEL_N_OF_M = re.compile(r"\bpage\s*:?\s*(?:\d{1,4}(?:\s+of\s+\d{1,4})?)?", re.I)
 
 
 @dataclass
@@ -43,16 +49,19 @@ def remove_furniture(pages: list[PageText]) -> tuple[list[Line], list[Line]]:
     """Drop running lines from every page; return one copy of the running header
     lines (the masthead) and one of the footer lines."""
     for page in pages:
-        for line in _zone(page, top=True)[:2] + _zone(page, top=False)[-2:]:
+        top, bottom = _zone(page, top=True), _zone(page, top=False)
+        for line in top[:2] + bottom[-2:]:
             strip_page_number(line)
+        for line in top[2:] + bottom[:-2]:  # deeper in a header block: "Page: 2 of 6" only
+            strip_page_number(line, bare_numbers=False)
         page.lines = [line for line in page.lines if line.segments]
     if len(pages) < 2:
         return [], []
-    first_page = {_norm(line.text) for line in pages[0].lines}
+    first_page = {_bare(line.text) for line in pages[0].lines}
     header, footer = _remove_zone(pages, top=True), _remove_zone(pages, top=False)
     # What page 1 prints in its body anyway (a title, a header block set lower
     # under a letterhead) needs no second copy.
-    return [line for line in header if _norm(line.text) not in first_page], footer
+    return [line for line in header if _bare(line.text) not in first_page], footer
 
 
 def _remove_zone(pages: list[PageText], top: bool) -> list[Line]:
@@ -111,11 +120,18 @@ def _norm(text: str) -> str:
     return re.sub(r"\d+", "#", " ".join(text.lower().split()))
 
 
-def strip_page_number(line: Line) -> None:
-    """Remove "Page 3 of 10" cells, and the "Page:" label before such a cell."""
-    kept = []
+def _bare(text: str) -> str:
+    """A line's words without page numbering, to compare a copy with page 1's line."""
+    return _norm(_PAGE_LABEL_N_OF_M.sub(" ", text))
+
+
+def strip_page_number(line: Line, bare_numbers: bool = True) -> None:
+    """Remove "Page 3 of 10" cells, and the "Page:" label before such a cell; a bare "3"
+    only where ``bare_numbers`` (the first and last lines of a page)."""
+    kept: list[Segment] = []
     for segment in line.segments:
-        if PAGE_NUMBER.match(segment.text):
+        numbered = PAGE_NUMBER.match(segment.text)
+        if numbered and (bare_numbers or numbered.group(1) or numbered.group(2)):
             if kept and _PAGE_NUMBER_LABEL.match(kept[-1].text):
                 kept.pop()
             continue

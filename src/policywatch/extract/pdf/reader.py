@@ -11,10 +11,10 @@ which lines share a table row.
 from __future__ import annotations
 
 import ctypes
+import functools
 import math
 import re
 import time
-from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,6 +25,7 @@ from policywatch.extract.pdf.layout import Line, PageText, Post, Rule, Segment, 
 # line break after it: the break stays a word boundary here.
 _WORD = re.compile(r"[^\s\ufffe]+\ufffe?")
 BULLET_GLYPHS = frozenset("•◦▪▫‣●○■□➢►–§-*")
+_ENUMERATOR = re.compile(r"^\(?(?:\d{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,6})[.)]$")
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "\u00ad": ""})
 _BOLD_WEIGHT = 600
 _BOLD_NAME = re.compile(rb"bold|black|heavy|semibold|demi", re.IGNORECASE)
@@ -106,53 +107,91 @@ def read_page(page: Any) -> PageText:
 # --------------------------------------------------------------------------- words
 
 
+def _fast(function: Any, restype: Any, *argtypes: Any) -> Any:
+    """The same pdfium function called with plain addresses: ctypes converts ints to
+    pointers far faster than it builds pointer objects, and the word loop makes a
+    few calls per word."""
+    address = ctypes.cast(function, ctypes.c_void_p).value
+    assert address is not None
+    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+
+@functools.cache
+def _word_calls() -> tuple[Any, Any]:
+    import pypdfium2.raw as raw
+
+    vp, i = ctypes.c_void_p, ctypes.c_int
+    return (
+        _fast(raw.FPDFText_GetTextObject, vp, vp, i),
+        _fast(raw.FPDFText_GetLooseCharBox, i, vp, i, vp),
+    )
+
+
 def _words(textpage: Any, left: float, top: float) -> Iterator[Word]:
     import pypdfium2.raw as raw
 
     handle = textpage.raw
     count = raw.FPDFText_CountChars(handle)
     text = textpage.get_text_range(0, count)
+    text_object, loose_box = _word_calls()
+    address = ctypes.cast(handle, ctypes.c_void_p).value
     box = raw.FS_RECTF()
-    origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
-    loose_box, char_origin = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetCharOrigin
-    text_object = raw.FPDFText_GetTextObject
-    styles: dict[int | None, tuple[float, bool]] = {}
+    box_address = ctypes.addressof(box)
+    # A text object is one text-showing operation: one font, size and baseline.
+    styles: dict[int | None, tuple[float, bool, float]] = {}
+    fonts: dict[int | None, bool] = {}
     for match in _WORD.finditer(text):
         first, last = match.start(), match.end() - 1
-        loose_box(handle, first, box)
-        x0, y_top, y_bottom = box.left, box.top, box.bottom
-        loose_box(handle, last, box)
-        char_origin(handle, first, origin_x, origin_y)
-        obj = text_object(handle, first)
-        key = ctypes.cast(obj, ctypes.c_void_p).value
-        style = styles.get(key)
+        obj = text_object(address, first)
+        style = styles.get(obj)
         if style is None:
-            style = styles[key] = _style(handle, first, obj)
+            style = styles[obj] = _style(handle, first, obj, top, fonts)
+        loose_box(address, first, box_address)
+        x0, y_top, y_bottom = box.left, box.top, box.bottom
+        if last != first:
+            loose_box(address, last, box_address)
+        word = match.group()
         yield Word(
-            text=_glyphs(match.group()),
-            x0=x0 - left,
-            x1=box.right - left,
-            top=top - y_top,
-            bottom=top - y_bottom,
-            size=style[0],
-            bold=style[1],
-            baseline=top - origin_y.value,
+            word if word.isascii() else _glyphs(word),
+            x0 - left,
+            box.right - left,
+            top - y_top,
+            top - y_bottom,
+            style[0],
+            style[1],
+            style[2],
         )
 
 
-def _style(handle: Any, index: int, obj: Any) -> tuple[float, bool]:
-    """(size in points, bold) of the text object a character belongs to."""
+def _style(
+    handle: Any, index: int, obj: Any, top: float, fonts: dict[int | None, bool]
+) -> tuple[float, bool, float]:
+    """(size in points, bold, baseline) of the text object a character belongs to."""
     import pypdfium2.raw as raw
 
     matrix = raw.FS_MATRIX()
     raw.FPDFText_GetMatrix(handle, index, matrix)
     # The size set with Tf, scaled by the text matrix (many PDFs set "1 Tf").
     size = raw.FPDFText_GetFontSize(handle, index) * (math.hypot(matrix.c, matrix.d) or 1.0)
+    x, y = ctypes.c_double(), ctypes.c_double()
+    raw.FPDFText_GetCharOrigin(handle, index, x, y)
+    return round(size, 1), _is_bold(handle, index, obj, fonts), top - y.value
+
+
+def _is_bold(handle: Any, index: int, obj: Any, fonts: dict[int | None, bool]) -> bool:
+    """Bold by the font's weight, or by its name when the PDF gives no other weight."""
+    import pypdfium2.raw as raw
+
     weight = raw.FPDFText_GetFontWeight(handle, index)
     if weight > 0 and weight != 400:
-        return round(size, 1), weight >= _BOLD_WEIGHT
-    font = raw.FPDFTextObj_GetFont(obj) if obj else None
-    return round(size, 1), bool(font) and _bold_font_name(font)
+        return bool(weight >= _BOLD_WEIGHT)
+    font = raw.FPDFTextObj_GetFont(ctypes.cast(obj, raw.FPDF_PAGEOBJECT)) if obj else None
+    if not font:
+        return False
+    key = ctypes.cast(font, ctypes.c_void_p).value
+    if key not in fonts:
+        fonts[key] = _bold_font_name(font)
+    return fonts[key]
 
 
 def _glyphs(text: str) -> str:
@@ -182,7 +221,11 @@ def group_lines(words: list[Word], posts: list[Post] | None = None) -> list[Line
     rows: list[list[Word]] = []
     anchors: list[Word] = []  # each row's largest word: its baseline is the row's
     for word in sorted(words, key=lambda w: (w.baseline, w.x0)):
-        if rows and _same_baseline(anchors[-1], word, rows[-1]):
+        anchor = anchors[-1] if anchors else None
+        if anchor is not None and (
+            abs(word.baseline - anchor.baseline) <= 0.25 * anchor.size  # the common case
+            or _same_baseline(anchor, word, rows[-1])
+        ):
             rows[-1].append(word)
             if word.size > anchors[-1].size:
                 anchors[-1] = word
@@ -211,8 +254,12 @@ def _respace(words: list[Word]) -> list[Word]:
     and small capitals set in two sizes ("P" + "RIOR")."""
     out: list[Word] = []
     for word in words:
-        if out and _same_word(out[-1], word, words):
-            prev = out[-1]
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and word.x0 - prev.x1 <= 0.25 * word.size
+            and _same_word(prev, word, words)
+        ):
             out[-1] = Word(
                 prev.text + word.text,
                 prev.x0,
@@ -221,6 +268,7 @@ def _respace(words: list[Word]) -> list[Word]:
                 max(prev.bottom, word.bottom),
                 max(prev.size, word.size),
                 prev.bold and word.bold,
+                prev.baseline if prev.size >= word.size else word.baseline,
             )
         else:
             out.append(word)
@@ -239,8 +287,8 @@ def _same_word(prev: Word, word: Word, line: list[Word]) -> bool:
         return prev.text.isupper()
     # Letter-spaced: single letters at an even pitch, narrower than the line's spaces.
     spaced = sum(1 for w in line if len(w.text) == 1 and w.text.isalpha())
-    return spaced >= 3 and len(prev.text.rstrip()) >= 1 and len(word.text) == 1 and gap < (
-        0.2 * size
+    return (
+        spaced >= 3 and len(prev.text.rstrip()) >= 1 and len(word.text) == 1 and gap < (0.2 * size)
     )
 
 
@@ -253,38 +301,44 @@ def _make_line(words: list[Word], posts: list[Post]) -> Line:
     # narrowest space.
     narrowest = min(gaps) if len(gaps) > 1 else 0.0
     groups: list[list[Word]] = [[words[0]]]
-    for word, gap in zip(words[1:], gaps, strict=True):
-        bullet = len(groups) == 1 and len(groups[0]) == 1 and _is_bullet(groups[0][0].text)
-        previous = groups[-1][-1]
-        walled = any(previous.x1 - 1 <= x <= word.x0 + 1 for x in walls)
-        if not walled and (bullet or gap <= max(1.2 * word.size, 2.5 * narrowest)):
+    for index, (word, gap) in enumerate(zip(words[1:], gaps, strict=True)):
+        previous = words[index]
+        if walls and any(previous.x1 - 1 <= x <= word.x0 + 1 for x in walls):
+            groups.append([word])  # a cell border between them
+        elif gap <= max(1.2 * word.size, 2.5 * narrowest) or (
+            index == 0 and _is_bullet(previous.text)  # a bullet and its item's text
+        ):
             groups[-1].append(word)
         else:
             groups.append([word])
+    segments = [_segment(group) for group in groups]
     return Line(
-        top=min(w.top for w in words),
-        bottom=max(w.bottom for w in words),
-        segments=[_segment(group) for group in groups],
+        top=min(s.top for s in segments),
+        bottom=max(s.bottom for s in segments),
+        segments=segments,
     )
 
 
 def _is_bullet(text: str) -> bool:
-    """A list marker: a bullet glyph, or the "o" a symbol font prints for a hollow one."""
-    return text in BULLET_GLYPHS or text == "o"
+    """A list marker: a bullet glyph, the "o" a symbol font prints for a hollow one, or an
+    enumerator ("1.", "A)", "ii.", "(b)"); a tab stop after it never makes it a cell."""
+    return text in BULLET_GLYPHS or text == "o" or bool(_ENUMERATOR.match(text))
 
 
 def _segment(words: list[Word]) -> Segment:
-    sizes: Counter[float] = Counter()
+    top, bottom, bold = words[0].top, words[0].bottom, True
+    sizes: dict[float, int] = {}
     for w in words:
-        sizes[w.size] += len(w.text)
+        sizes[w.size] = sizes.get(w.size, 0) + len(w.text)
+        top, bottom, bold = min(top, w.top), max(bottom, w.bottom), bold and w.bold
     return Segment(
         x0=words[0].x0,
         x1=words[-1].x1,
-        top=min(w.top for w in words),
-        bottom=max(w.bottom for w in words),
-        text=" ".join(w.text for w in words),
-        size=sizes.most_common(1)[0][0],
-        bold=all(w.bold for w in words),
+        top=top,
+        bottom=bottom,
+        text=" ".join([w.text for w in words]),
+        size=max(sizes, key=sizes.__getitem__),  # the size most of its characters have
+        bold=bold,
     )
 
 

@@ -15,6 +15,8 @@ from collections import Counter
 from policywatch.extract.pdf.layout import Line, PageText
 from policywatch.extract.pdf.reader import BULLET_GLYPHS
 
+# Dot leaders between a label and its value ("Effective Date ....... 01/01/2026").
+LEADER = re.compile(r"\.{4,}|…{2,}|(?:…\.){2,}|(?:\.…){2,}")
 _LABEL_CELL = re.compile(r"^[^\W\d][^:]{0,40}:$")
 
 
@@ -30,8 +32,8 @@ def body_font_size(pages: list[PageText]) -> float:
 def is_heading(line: Line, body_size: float) -> bool:
     if line.kind != "text" or len(line.text) > 200 or not re.search(r"[^\W\d_]", line.text):
         return False
-    if len(line.segments) > 1:
-        return False
+    if len(line.segments) > 1 or LEADER.search(line.text):
+        return False  # a table row, a dot-leader field or contents entry
     return line.size >= body_size * 1.15 or (line.bold and line.size >= body_size * 0.95)
 
 
@@ -78,6 +80,8 @@ def render_page(
             heading = (line.size, f"{heading[1]} {text}" if heading else text)
         elif len(line.segments) > 1 and not _at_edge(line, edges):
             out += ["", *_row_lines(line.text), ""]  # a row of a borderless table
+        elif LEADER.search(line.text):
+            out += ["", line.text, ""]  # a dot-leader field is a block of its own
         elif previous is not None and out and _url_cut(out[-1], previous, line, lines):
             out[-1], rest = _rejoin_url(out[-1], line.text)
             if rest:
@@ -92,7 +96,7 @@ def render_page(
 def _row_lines(row: str) -> list[str]:
     """A row of label/value pairs ("Section: | Drugs | Effective Date: | April 1, 2025")
     reads as one ``Label: value`` line per pair; any other row stays one TAB row."""
-    cells = row.split("\t")
+    cells = [part for cell in row.split("\t") for part in _label_and_value(cell)]
     labels = cells[0::2]
     values = cells[1::2]
     if len(cells) < 2 or not all(_LABEL_CELL.match(c) for c in labels):
@@ -101,6 +105,14 @@ def _row_lines(row: str) -> list[str]:
         return [row]
     lines = [f"{label} {value}" for label, value in zip(labels, values, strict=False)]
     return lines + [f"{labels[-1]}"] * (len(labels) > len(values))
+
+
+def _label_and_value(cell: str) -> list[str]:
+    """ "Subsection: Antineoplastic Agents" set as one cell → its label and its value."""
+    label, colon, value = cell.partition(": ")
+    if colon and value and _LABEL_CELL.match(label + ":"):
+        return [label + ":", value]
+    return [cell]
 
 
 def _url_cut(text: str, previous: Line, line: Line, lines: list[Line]) -> bool:

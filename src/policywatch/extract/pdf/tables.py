@@ -41,7 +41,10 @@ def ruled_lines(page: PageText) -> set[int]:
 
 
 def _same_row(
-    group: list[Line], group_band: tuple[float, float] | None, line: Line, band: tuple[float, float] | None
+    group: list[Line],
+    group_band: tuple[float, float] | None,
+    line: Line,
+    band: tuple[float, float] | None,
 ) -> bool:
     if line.kind != "text" or group[0].kind != "text":
         return False
@@ -59,9 +62,7 @@ def _continues_cells(group: list[Line], line: Line) -> bool:
     if not -_ALIGN <= line.top - previous.bottom <= _LEADING * line.size:
         return False
     anchors = [s.x0 for s in head.segments]
-    return all(
-        any(abs(s.x0 - a) <= _ALIGN for a in anchors[1:]) for s in line.segments
-    )
+    return all(any(abs(s.x0 - a) <= _ALIGN for a in anchors[1:]) for s in line.segments)
 
 
 def _close(
@@ -69,6 +70,8 @@ def _close(
 ) -> list[Line]:
     if not group:
         return []
+    if len(group) > 1 and _complete_rows(group):
+        return group  # whole rows (label/value pairs) in one box, not one wrapped row
     walls = _walls(group, band, rules, posts) if band is not None else []
     right = max(line.x1 for line in group) - _ALIGN
     cell_starts = [x for x in walls if x < right]  # the right border starts no cell
@@ -76,8 +79,6 @@ def _close(
         return [_row(group, cell_starts, empty_cells=True)]
     if len(group) < 2 or len(_columns(group)) < 2:
         return group
-    if band is not None and _complete_rows(group):
-        return group  # a block of whole rows (label/value pairs) inside one box
     return [_row(group, _columns(group))]
 
 
@@ -106,9 +107,10 @@ def _walls(
 
 
 def _complete_rows(group: list[Line]) -> bool:
-    """Every line fills the same columns: rows of their own, not one wrapped row."""
-    widths = {len(line.segments) for line in group}
-    return len(widths) == 1 and widths.pop() >= 2
+    """Each line opens in the first column with cells of its own: rows in their own
+    right (label/value pairs in one box), not one row whose cells wrap."""
+    first = group[0].x0
+    return all(len(line.segments) >= 2 and abs(line.x0 - first) <= _ALIGN for line in group)
 
 
 def _row(group: list[Line], anchors: list[float], empty_cells: bool = False) -> Line:
@@ -117,9 +119,7 @@ def _row(group: list[Line], anchors: list[float], empty_cells: bool = False) -> 
     cells: list[list[str]] = [[] for _ in anchors]
     for line in group:
         for segment in line.segments:
-            column = max(
-                (i for i, a in enumerate(anchors) if a <= segment.x0 + _ALIGN), default=0
-            )
+            column = max((i for i, a in enumerate(anchors) if a <= segment.x0 + _ALIGN), default=0)
             cells[column].append(segment.text)
     texts = [_join_cell(parts) for parts in cells]
     while texts and not texts[-1]:
