@@ -17,6 +17,7 @@ from policywatch.extract.pdf.reader import BULLET_GLYPHS
 
 # Dot leaders between a label and its value ("Effective Date ....... 01/01/2026").
 LEADER = re.compile(r"\.{4,}|…{2,}|(?:…\.){2,}|(?:\.…){2,}")
+_ENUMERATED = re.compile(r"^\(?(?:\d{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,6})[.)]\s")
 _LABEL_CELL = re.compile(r"^[^\W\d][^:]{0,40}:$")
 
 
@@ -64,8 +65,10 @@ def render_page(
     """Append one page's lines to ``out``; "" marks a paragraph break."""
     bullet_x = _bullet_indents(lines)
     edges = _justified_edges(lines)
+    measures = _measures(lines)
     previous: Line | None = None
     heading: tuple[float, str] | None = None  # wrapped headings are joined
+    flowing = False  # out[-1] is the previous printed line, as running text
     for line in lines:
         heading_line = is_heading(line, body_size)
         if heading and not (heading_line and line.size == heading[0]):
@@ -87,10 +90,40 @@ def render_page(
             if rest:
                 out.append(rest)
         else:
-            out.append(_bullet(" ".join(s.text for s in line.segments), line.x0, bullet_x))
-        previous = line
+            text = _bullet(" ".join(s.text for s in line.segments), line.x0, bullet_x)
+            if flowing and out[-1] and _wrapped(previous, line, text, out[-1], measures):
+                out[-1] += " " + text
+            else:
+                out.append(text)
+            previous, flowing = line, True
+            continue
+        previous, flowing = line, False
     if heading:
         out += ["", "#" * levels.get(heading[0], 6) + " " + heading[1], ""]
+
+
+def _measures(lines: list[Line]) -> list[tuple[float, float]]:
+    """(x0, x1) of the page's full lines of running text: the measure text is set to."""
+    return [
+        (ln.x0, ln.x1)
+        for ln in lines
+        if ln.kind == "text" and len(ln.segments) == 1 and ln.text.count(" ") >= 4
+    ]
+
+
+def _wrapped(
+    previous: Line | None, line: Line, text: str, before: str, measures: list[tuple[float, float]]
+) -> bool:
+    """Was ``line`` wrapped off the end of ``previous`` — that line full to its column's
+    right edge, so the next word could not fit? List items and hyphen breaks excepted
+    (the cleaner and the hyphen joiner see those)."""
+    if previous is None or line.top <= previous.top or before.endswith("-"):
+        return False
+    if text.lstrip().startswith("- ") or _ENUMERATED.match(text):
+        return False
+    right = max((x1 for x0, x1 in measures if x0 < previous.x1 and x1 > previous.x0), default=0)
+    first_word = text.split(" ", 1)[0]
+    return right - previous.x1 < (len(first_word) + 1) * 0.5 * line.size
 
 
 def _row_lines(row: str) -> list[str]:
