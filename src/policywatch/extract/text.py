@@ -190,8 +190,8 @@ def _neighbour(lines: list[str], index: int, step: int) -> str:
 def _cuts_sentence(lines: list[str], start: int, end: int) -> bool:
     before = _neighbour(lines, start - 1, -1)
     after = _neighbour(lines, end, 1)
-    if not before or not after or before.startswith("# "):
-        return False
+    if not before or not after or before.startswith("# ") or _LIST_START.match(after):
+        return False  # a list item ("i. Patient …") opens a block; it continues nothing
     return not _ends_sentence(before) and _starts_lower(after)
 
 

@@ -82,7 +82,7 @@ def _remove_zone(pages: list[PageText], top: bool) -> list[Line]:
     running = {id(c) for c in clusters if len(c.pages) >= need and c.text}
     kept: dict[int, Line] = {}
     for page, lines in zip(pages, zones, strict=True):
-        drop = {id(ln) for ln in lines if id(assigned[id(ln)]) in running}
+        drop = _outermost(lines if top else lines[::-1], assigned, running)
         for line in lines:
             key = id(assigned[id(line)])
             if id(line) in drop and key not in kept:
@@ -92,6 +92,18 @@ def _remove_zone(pages: list[PageText], top: bool) -> list[Line]:
     for line in copies:
         _strip_page_words(line)
     return [line for line in copies if line.segments]
+
+
+def _outermost(lines: list[Line], assigned: dict[int, _Cluster], running: set[int]) -> set[int]:
+    """ids of the running lines from the page's edge inwards, up to the first line of
+    body text: body text repeated on many pages (criteria restated per indication) may
+    land near the margin by chance, but never with only furniture outside it."""
+    drop: set[int] = set()
+    for line in lines:
+        if id(assigned[id(line)]) not in running:
+            break
+        drop.add(id(line))
+    return drop
 
 
 def _zone(page: PageText, top: bool) -> list[Line]:
