@@ -56,9 +56,11 @@ def read_pdf(data: bytes) -> tuple[str, list[str]]:
     levels = render.heading_levels([masthead, *ordered], body_size)
     gap = render.line_gap(ordered, body_size)
     out: list[str] = []
-    for lines in [masthead, *ordered]:
-        render.render_page(lines, out, body_size, gap, levels)
-        out.append("")  # the masthead and each page end their last block
+    render.render_page(masthead, out, body_size, gap, levels)
+    out.append("")  # the masthead is a block of its own
+    carry = render.Carry()
+    for lines in ordered:
+        render.render_page(lines, out, body_size, gap, levels, carry)
     return render.finish(out), [" ".join(line.text.split()) for line in footer]
 
 

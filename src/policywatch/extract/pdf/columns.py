@@ -18,7 +18,8 @@ _STEP = 2.0  # points between gutter positions tried
 _MIN_GUTTER_STEPS = 3  # a gutter is at least ~6 pt wide
 _MIN_BAND_LINES = 4
 _MIN_SIDE_LINES = 3
-_RUNNING_WORDS = 5  # words per line of a column of running text
+_RUNNING_WORDS = 5
+_SECTION_GAP = 1.5  # of the font size  # words per line of a column of running text
 
 
 def reading_order(lines: list[Line], width: float, ruled: set[int]) -> list[Line]:
@@ -114,7 +115,11 @@ def _bands(
     start = 0
     while start < len(lines):
         end, free = start + 1, masks[start]
-        while end < len(lines) and _has_strip(free & masks[end]):
+        while (
+            end < len(lines)
+            and _has_strip(free & masks[end])
+            and not _section_break(lines[end - 1], lines[end])
+        ):
             free &= masks[end]
             end += 1
         band = lines[start:end]
@@ -122,12 +127,20 @@ def _bands(
         in_table = sum(1 for line in band if id(line) in ruled) * 2 >= len(band)
         if gutter is not None and (in_table or not _two_columns(band, gutter)):
             gutter = None
-        if gutter is None and len(out) and out[-1][1] is None:
-            out[-1][0].extend(band)
-        else:
-            out.append((band, gutter))
+        if gutter is None:
+            band, end = band[:1], start + 1  # not columns: try again from the next line
+            if out and out[-1][1] is None:
+                out[-1][0].extend(band)
+                start = end
+                continue
+        out.append((band, gutter))
         start = end
     return out
+
+
+def _section_break(above: Line, below: Line) -> bool:
+    """White space of several lines between two lines: columns do not run across it."""
+    return below.top - above.bottom > _SECTION_GAP * max(above.size, below.size)
 
 
 def _free_mask(line: Line, low: float, cells: int, full: int) -> int:

@@ -257,7 +257,7 @@ def _respace(words: list[Word]) -> list[Word]:
         prev = out[-1] if out else None
         if (
             prev is not None
-            and word.x0 - prev.x1 <= 0.25 * word.size
+            and word.x0 - prev.x1 <= 0.5 * word.size
             and _same_word(prev, word, words)
         ):
             out[-1] = Word(
@@ -278,18 +278,28 @@ def _respace(words: list[Word]) -> list[Word]:
 def _same_word(prev: Word, word: Word, line: list[Word]) -> bool:
     gap = word.x0 - prev.x1
     size = min(prev.size, word.size)
-    if gap > 0.25 * size or not (prev.text[-1:].isalpha() and word.text[:1].isalpha()):
+    if not (prev.text[-1:].isalpha() and word.text[:1].isalpha()):
         return False
     if gap < 0.08 * size:
         return True  # closer than any word space
     # Small capitals: a capital followed by capitals set smaller.
     if prev.size > word.size * 1.1 and len(prev.text) == 1 and word.text.isupper():
-        return prev.text.isupper()
-    # Letter-spaced: single letters at an even pitch, narrower than the line's spaces.
-    spaced = sum(1 for w in line if len(w.text) == 1 and w.text.isalpha())
-    return (
-        spaced >= 3 and len(prev.text.rstrip()) >= 1 and len(word.text) == 1 and gap < (0.2 * size)
-    )
+        return prev.text.isupper() and gap < 0.25 * size
+    # Letter-spaced: single letters at an even pitch; a word space is far wider.
+    if len(word.text) != 1:
+        return False
+    pitch = _letter_pitch(line)
+    return pitch is not None and gap <= 1.5 * pitch
+
+
+def _letter_pitch(line: list[Word]) -> float | None:
+    """The narrowest gap between two single letters, when 3+ letters stand alone."""
+    gaps = [
+        b.x0 - a.x1
+        for a, b in zip(line, line[1:], strict=False)
+        if len(a.text) == 1 and len(b.text) == 1 and a.text.isalpha() and b.text.isalpha()
+    ]
+    return max(min(gaps), 0.0) if len(gaps) >= 2 else None
 
 
 def _make_line(words: list[Word], posts: list[Post]) -> Line:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 
 from policywatch.extract.pdf.layout import Line, PageText
 from policywatch.extract.pdf.reader import BULLET_GLYPHS
 
 # Dot leaders between a label and its value ("Effective Date ....... 01/01/2026").
 LEADER = re.compile(r"\.{4,}|…{2,}|(?:…\.){2,}|(?:\.…){2,}")
+_INDENT = 20.0  # points: a first-line or hanging indent
 _ENUMERATED = re.compile(r"^\(?(?:\d{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,6})[.)]\s")
 _LABEL_CELL = re.compile(r"^[^\W\d][^:]{0,40}:$")
 
@@ -55,14 +57,26 @@ def line_gap(pages: list[list[Line]], body_size: float) -> float:
     return gaps.most_common(1)[0][0] if gaps else body_size * 0.3
 
 
+@dataclass
+class Carry:
+    """The last line of running text a page ended on, while it may go on overleaf."""
+
+    line: Line | None = None
+    right: float = 0.0  # the right edge of its column's full lines
+
+
 def render_page(
     lines: list[Line],
     out: list[str],
     body_size: float,
     gap: float,
     levels: dict[float, int],
+    carry: Carry | None = None,
 ) -> None:
-    """Append one page's lines to ``out``; "" marks a paragraph break."""
+    """Append one page's lines to ``out``; "" marks a paragraph break. ``carry`` links
+    pages: a sentence wrapped off the previous page's last full line goes on here."""
+    carry = carry or Carry()
+    lines = [part for line in lines for part in _split_mixed_sizes(line)]
     bullet_x = _bullet_indents(lines)
     edges = _justified_edges(lines)
     measures = _measures(lines)
@@ -91,15 +105,34 @@ def render_page(
                 out.append(rest)
         else:
             text = _bullet(" ".join(s.text for s in line.segments), line.x0, bullet_x)
-            if flowing and out[-1] and _wrapped(previous, line, text, out[-1], measures):
+            goes_on = (
+                _overleaf(carry, line, text, out)
+                if previous is None
+                else flowing and bool(out[-1]) and _wrapped(previous, line, text, out[-1], measures)
+            )
+            if goes_on:
                 out[-1] += " " + text
             else:
                 out.append(text)
             previous, flowing = line, True
             continue
         previous, flowing = line, False
+    carry.line = previous if flowing else None
+    if previous is not None:
+        carry.right = _right_edge(previous, measures)
     if heading:
         out += ["", "#" * levels.get(heading[0], 6) + " " + heading[1], ""]
+
+
+def _split_mixed_sizes(line: Line) -> list[Line]:
+    """A heading and a field printed on one baseline ("Drug Coverage Policy" left,
+    "Next Review Date … 01/01/2027" right) are two lines, not two cells."""
+    if line.kind != "text" or len(line.segments) < 2:
+        return [line]
+    sizes = [s.size for s in line.segments]
+    if max(sizes) < 1.15 * min(sizes):
+        return [line]
+    return [Line(s.top, s.bottom, [s]) for s in line.segments]
 
 
 def _measures(lines: list[Line]) -> list[tuple[float, float]]:
@@ -121,9 +154,30 @@ def _wrapped(
         return False
     if text.lstrip().startswith("- ") or _ENUMERATED.match(text):
         return False
-    right = max((x1 for x0, x1 in measures if x0 < previous.x1 and x1 > previous.x0), default=0)
-    first_word = text.split(" ", 1)[0]
-    return right - previous.x1 < (len(first_word) + 1) * 0.5 * line.size
+    return _full(previous, _right_edge(previous, measures), text, line.size)
+
+
+def _overleaf(carry: Carry, line: Line, text: str, out: list[str]) -> bool:
+    """The page's first line goes on with the sentence the previous page's full last
+    line left open."""
+    last = carry.line
+    if last is None or not out or not out[-1] or out[-1].endswith("-"):
+        return False
+    if text.lstrip().startswith("- ") or _ENUMERATED.match(text):
+        return False
+    return _full(last, carry.right, text, line.size)
+
+
+def _right_edge(line: Line, measures: list[tuple[float, float]]) -> float:
+    # The column's measure: full lines that start where this one does (give or take an
+    # indent); lines of the other column, or across the page, set a different one.
+    return max((x1 for x0, x1 in measures if abs(x0 - line.x0) <= _INDENT), default=0)
+
+
+def _full(line: Line, right: float, following: str, size: float) -> bool:
+    """No room left on ``line`` for the first word of what follows it."""
+    first_word = following.split(" ", 1)[0]
+    return right - line.x1 < (len(first_word) + 1) * 0.5 * size
 
 
 def _row_lines(row: str) -> list[str]:

@@ -11,6 +11,7 @@ each cell's wrapped lines joined.
 from __future__ import annotations
 
 from policywatch.extract.pdf.layout import Line, PageText, Post, Rule, Segment
+from policywatch.extract.pdf.render import LEADER
 
 _ALIGN = 4.0  # points: a wrapped cell line starts where its cell starts
 _RULE_SLACK = 2.0
@@ -61,6 +62,8 @@ def _continues_cells(group: list[Line], line: Line) -> bool:
     previous = group[-1]
     if not -_ALIGN <= line.top - previous.bottom <= _LEADING * line.size:
         return False
+    if LEADER.search(line.text):
+        return False  # a dot-leader field is a row of its own
     anchors = [s.x0 for s in head.segments]
     return all(any(abs(s.x0 - a) <= _ALIGN for a in anchors[1:]) for s in line.segments)
 
@@ -79,6 +82,8 @@ def _close(
         return [_row(group, cell_starts, empty_cells=True)]
     if len(group) < 2 or len(_columns(group)) < 2:
         return group
+    if all(len(line.segments) < 2 for line in group) and not len(cell_starts) >= 2:
+        return group  # one column of text in a box (a bullet's hanging indent is no cell)
     return [_row(group, _columns(group))]
 
 
