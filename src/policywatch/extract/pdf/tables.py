@@ -79,10 +79,10 @@ def _close(
     right = max(line.x1 for line in group) - _ALIGN
     cell_starts = [x for x in walls if x < right]  # the right border starts no cell
     if len(cell_starts) >= 2:
-        return [_row(group, cell_starts, empty_cells=True)]
+        return [_row(group, cell_starts)]
     if len(group) < 2 or len(_columns(group)) < 2:
         return group
-    if all(len(line.segments) < 2 for line in group) and not len(cell_starts) >= 2:
+    if all(len(line.segments) < 2 for line in group):
         return group  # one column of text in a box (a bullet's hanging indent is no cell)
     return [_row(group, _columns(group))]
 
@@ -118,9 +118,9 @@ def _complete_rows(group: list[Line]) -> bool:
     return all(len(line.segments) >= 2 and abs(line.x0 - first) <= _ALIGN for line in group)
 
 
-def _row(group: list[Line], anchors: list[float], empty_cells: bool = False) -> Line:
-    """One row line; with ``empty_cells`` the anchors are the grid's cell borders, so a
-    leading empty cell stays a cell."""
+def _row(group: list[Line], anchors: list[float]) -> Line:
+    """One row line, each segment in the cell of the last anchor at or left of it (with a
+    grid's borders as anchors, a leading empty cell stays a cell)."""
     cells: list[list[str]] = [[] for _ in anchors]
     for line in group:
         for segment in line.segments:
