@@ -82,5 +82,5 @@ def extract(data: bytes) -> Extracted:
         if looks_binary(data):
             raise InputError("binary data, not a text, HTML or PDF policy document")
         raw = decode_text(data)
-    text, furniture = clean_text(raw)
+    text, furniture = clean_text(raw, cells=fmt != "text")
     return Extracted(text=text, format=fmt, furniture=footer + furniture)

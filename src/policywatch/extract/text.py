@@ -47,8 +47,13 @@ _DATE_ROW = re.compile(
 _MIN_REPEATS = 3
 
 
-def clean_text(raw: str) -> tuple[str, list[str]]:
-    """Raw extracted text → (clean text, removed furniture lines)."""
+def clean_text(raw: str, cells: bool = False) -> tuple[str, list[str]]:
+    """Raw extracted text → (clean text, removed furniture lines).
+
+    ``cells``: a TAB separates table cells (our PDF and HTML readers write them
+    so); in a text edition a TAB is only whitespace."""
+    if not cells and "\t" in raw:
+        raw = raw.replace("\t", " ")
     lines = [
         normalize_line(line) for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     ]
@@ -96,8 +101,13 @@ def strip_inline(block: str) -> str:
 
 
 def _collapse(text: str) -> str:
-    """Single spaces: str.split() knows NBSP, tabs and the other Unicode spaces."""
-    return " ".join(text.split())
+    """Single spaces: str.split() knows NBSP and the other Unicode spaces. A TAB
+    between words separates table cells and stays one TAB; leading and trailing
+    tabs are indentation and go."""
+    if "\t" not in text:
+        return " ".join(text.split())
+    cells = [" ".join(cell.split()) for cell in text.strip().split("\t")]
+    return "\t".join(cells)
 
 
 def _math_text(expr: str) -> str:
@@ -297,8 +307,8 @@ def wrap_width(lines: list[str]) -> int:
 
 def _continues(block: str, prev: str, line: str, following: str, width: int) -> bool:
     """Was ``line`` wrapped off the end of ``prev`` (the last line of ``block``)?"""
-    if prev.startswith("# ") or line.startswith("# "):
-        return False
+    if prev.startswith("# ") or line.startswith("# ") or "\t" in prev or "\t" in line:
+        return False  # headings and table rows are never wrapped prose
     if _LIST_START.match(line) or _DATE_ROW.match(line) or _same_row_shape(block, line):
         return False
     if _starts_lower(line) and not _ends_sentence(prev):

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from policywatch.errors import ParseError
 from policywatch.extract import Extracted
 from policywatch.model import Policy, Section
+
+if TYPE_CHECKING:
+    from policywatch.parse.fields import Field
 
 _TERMINAL = (".", ";", ",", "?", "!", '"', "”")
 _LABEL_VALUE = re.compile(r"^[^:]{2,60}:\s+\S")
@@ -21,14 +26,22 @@ _SECTION_NUMBER = re.compile(r"^\d(?:\.\d{1,2})*\.?\s+")  # "2.3 Efficacy", not 
 
 @dataclass
 class Line:
-    text: str
+    text: str  # cells joined by single spaces, as prose reads them
     heading: bool
+    cells: tuple[str, ...] = ()  # a table row's cells (the text had TABs), else empty
 
 
 @dataclass
 class Doc:
     lines: list[Line]
     furniture: list[str] = field(default_factory=list)
+
+    @cached_property
+    def fields(self) -> list[Field]:
+        """Header fields (``Label: value``, key/value rows, …), found once."""
+        from policywatch.parse.fields import header_fields
+
+        return header_fields(self)
 
     @property
     def texts(self) -> list[str]:
@@ -54,8 +67,10 @@ def make_doc(extracted: Extracted) -> Doc:
     for index, text in enumerate(raw):
         marked = text.startswith("# ")
         text = text[2:] if marked else text
-        following = raw[index + 1] if index + 1 < len(raw) else ""
-        lines.append(Line(text, marked or is_heading(text, following)))
+        cells = tuple(text.split("\t")) if "\t" in text else ()
+        text = " ".join(cell for cell in cells if cell) if cells else text
+        following = raw[index + 1].replace("\t", " ") if index + 1 < len(raw) else ""
+        lines.append(Line(text, marked or is_heading(text, following), cells))
     return Doc(lines, list(extracted.furniture))
 
 

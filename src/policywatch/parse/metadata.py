@@ -7,6 +7,8 @@ import re
 from policywatch.model import Dates
 from policywatch.parse.dates import parse_date
 from policywatch.parse.document import Doc
+from policywatch.parse.fields import DATE_FIELDS, first, number_value
+from policywatch.parse.vocabulary import vocabulary
 
 _GENERIC_TITLE = re.compile(
     r"^(?:(?:medical|clinical|corporate|reimbursement)\s+)?(?:policy|policies|guideline|guidance)"
@@ -23,36 +25,83 @@ _REFERENCE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _COPYRIGHT = re.compile(r"^(?:©|copyright\s*©?)\s*(?:\d{4}(?:-\d{4})?\s*)?(?P<holder>.+)$", re.I)
+_COPYRIGHT_INSIDE = re.compile(
+    r"(?:©|\bcopyright\b)\s*©?\s*\d{4}(?:-\d{4})?\s+(?P<holder>[A-Z].{2,80}?)\s*$", re.I
+)
 _UNDERWRITTEN = re.compile(
     r"\b(?:administered or underwritten|underwritten|issued) by (?P<holder>"
     r"(?:[A-Z][\w&.'-]*|of|and|the|&)(?:\s+(?:[A-Z][\w&.'-]*|of|and|the|&))*)"
 )
 
-_DATE_LABELS: dict[str, re.Pattern[str]] = {
-    "original_effective": re.compile(
-        r"^(?:original effective(?: date)?|date of origin|origination date|original policy date)"
-        r"\s*:?\s*",
-        re.I,
-    ),
-    "effective": re.compile(r"^(?:current )?effective(?: date)?\s*:?\s*", re.I),
-    "last_review": re.compile(r"^last review(?:ed)?(?: date)?\s*:?\s*", re.I),
-    "next_review": re.compile(r"^next (?:scheduled )?review(?: date)?\s*:?\s*", re.I),
-    "published": re.compile(r"^(?:published|publication date|date published)\s*:?\s*", re.I),
-}
+_MASTHEAD_LINES = 15
+# A policy number printed alone above a header block: "5.21.169", "CP.VP.26".
+_BARE_NUMBER = re.compile(r"^[A-Z]{0,4}\.?\d{1,3}(?:\.[A-Z0-9]{1,4}){2,3}$")
 
 
 def title(doc: Doc) -> str | None:
+    """A labelled title ("Subject:", "Policy Title:", "Medications"), else the first
+    masthead heading that is neither generic ("Medical Policy") nor the publisher's
+    name, else the first title-like line."""
+    vocab = vocabulary()
+    labelled = _labelled_title(doc)
+    if labelled:
+        return labelled
+    running = {text.lower() for text in doc.furniture}
+    masthead = [line.text for line in doc.lines[:_MASTHEAD_LINES] if line.heading]
+    for text in masthead:  # the title a page footer repeats
+        if text.lower() in running and len(text.split()) >= 2 and _is_title(text, 2):
+            return text
+    for text in masthead:
+        generic = vocab.is_generic_title(text) or _names_publisher(doc, text)
+        if _is_title(text, 2) and not generic:
+            return _TITLE_NUMBER.sub(r"\g<title>", text).strip()
     for text in doc.texts[:12]:
         candidate = _TITLE_NUMBER.sub(r"\g<title>", text).strip()
-        if _is_title(candidate):
+        if _is_title(candidate) and not _names_publisher(doc, candidate):
             return candidate
     return None
 
 
-def _is_title(text: str) -> bool:
+def _labelled_title(doc: Doc) -> str | None:
+    found = first(doc.fields, "title")
+    if found is None or found.line >= 40:
+        return None
+    value = found.value
+    following = doc.lines[found.line + 1] if found.line + 1 < len(doc.lines) else None
+    if following and _wraps_title(value, following.text):
+        value = f"{value} {following.text}"
+    return value.strip()
+
+
+def _wraps_title(value: str, below: str) -> bool:
+    """A title value wrapped onto a short capitalised line of its own."""
+    vocab = vocabulary()
+    words = below.split()
+    return (
+        not value.endswith((".", ":", ")"))
+        and 0 < len(words) <= 8
+        and below[0].isupper()
+        and ":" not in below
+        and not below.endswith(".")
+        and vocab.field_of(below) is None
+        and not _BARE_NUMBER.match(below)
+        and below not in value
+    )
+
+
+def _names_publisher(doc: Doc, text: str) -> bool:
+    """A brand line: the text names the document's publisher (copyright holder)."""
+    publisher = payer(doc)
+    if not publisher:
+        return False
+    brand = publisher.split()[0].rstrip("®™,.").lower()
+    return len(brand) > 3 and text.lower().replace("®", "").startswith(brand)
+
+
+def _is_title(text: str, min_words: int = 3) -> bool:
     words = text.split()
     return (
-        len(words) >= 3
+        len(words) >= min_words
         and len(text) <= 200
         and not _GENERIC_TITLE.match(text)
         and ":" not in text
@@ -62,6 +111,9 @@ def _is_title(text: str) -> bool:
 
 
 def policy_number(doc: Doc) -> str | None:
+    labelled = first(doc.fields, "policy_number")
+    if labelled:
+        return number_value(labelled.value)
     for text in doc.texts[:40]:
         m = _POLICY_NUMBER.match(text)
         if m:
@@ -74,10 +126,16 @@ def policy_number(doc: Doc) -> str | None:
         m = _NICE_ID.search(text)
         if m:
             return m.group("id").upper()
+    for text in doc.texts[:_MASTHEAD_LINES]:
+        if _BARE_NUMBER.match(text):
+            return text
     return None
 
 
 def reference_number(doc: Doc) -> str | None:
+    labelled = first(doc.fields, "reference_number")
+    if labelled:
+        return number_value(labelled.value)
     for text in doc.texts[:40]:
         m = _REFERENCE_NUMBER.match(text)
         if m:
@@ -87,11 +145,14 @@ def reference_number(doc: Doc) -> str | None:
 
 def payer(doc: Doc) -> str | None:
     """The publisher as the document names itself: copyright holder or underwriter."""
-    for text in doc.furniture + doc.texts:
-        m = _COPYRIGHT.match(text)
-        if m:
-            holder = re.sub(r"[.,]?\s*all rights reserved\.?$", "", m.group("holder"), flags=re.I)
-            return holder.strip(" .,")
+    for search in (_COPYRIGHT.match, _COPYRIGHT_INSIDE.search):
+        for text in doc.furniture + doc.texts:
+            m = search(text)
+            if m:
+                holder = re.sub(
+                    r"[.,]?\s*all rights reserved\.?$", "", m.group("holder"), flags=re.I
+                )
+                return holder.strip(" .,")
     for text in doc.texts:
         m = _UNDERWRITTEN.search(text)
         if m:
@@ -102,14 +163,28 @@ def payer(doc: Doc) -> str | None:
 
 
 def dates(doc: Doc) -> Dates:
+    """Each dated field at the document's own precision: labelled fields first,
+    then phrases in sentences ("(This NCD last reviewed January 2020.)")."""
     found = Dates()
-    for text in doc.texts:
-        for name, label in _DATE_LABELS.items():
-            m = label.match(text)
-            if not m or getattr(found, name):
-                continue
-            value = parse_date(text[m.end() :])
+    for item in doc.fields:
+        if item.name in DATE_FIELDS and not getattr(found, item.name):
+            setattr(found, item.name, parse_date(item.value))
+    for name, patterns in vocabulary().phrases.items():
+        if getattr(found, name):
+            continue
+        for text in doc.texts:
+            value = _phrase_date(text, patterns)
             if value:
                 setattr(found, name, value)
                 break
     return found
+
+
+def _phrase_date(text: str, patterns: list[re.Pattern[str]]) -> str | None:
+    for pattern in patterns:
+        m = pattern.search(text)
+        if m:
+            value = parse_date(text[m.end() :])
+            if value:
+                return value
+    return None

@@ -1,0 +1,51 @@
+"""The payer vocabulary (``vocabulary.toml``), loaded once and compiled."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+# What a label loses before lookup: marks, a trailing colon or "#"-less dots,
+# and parenthesised abbreviations such as "(NCD)".
+_MARKS = re.compile(r"[®™*†‡]|\((?:[A-Z]{2,6}|[a-z]{2,6})\)")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    labels: dict[str, str]  # folded label → field name
+    phrases: dict[str, list[re.Pattern[str]]]
+    generic_titles: list[re.Pattern[str]]
+    longest_label_words: int
+
+    def field_of(self, label: str) -> str | None:
+        return self.labels.get(fold_label(label))
+
+    def is_generic_title(self, text: str) -> bool:
+        folded = fold_label(text)
+        return any(p.match(folded) for p in self.generic_titles)
+
+
+def fold_label(text: str) -> str:
+    """'Policy Number:' / 'POLICY NUMBER' / 'Policy Number®' → 'policy number'."""
+    text = _MARKS.sub("", text).replace("…", "").strip(" .:\t").lower()
+    return " ".join(text.split())
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    data = tomllib.loads(
+        resources.files("policywatch.parse").joinpath("vocabulary.toml").read_text("utf-8")
+    )
+    labels = {fold_label(label): name for name, ls in data["labels"].items() for label in ls}
+    return Vocabulary(
+        labels=labels,
+        phrases={
+            name: [re.compile(p, re.IGNORECASE) for p in patterns]
+            for name, patterns in data["phrases"].items()
+        },
+        generic_titles=[re.compile(p, re.IGNORECASE) for p in data["generic_titles"]["patterns"]],
+        longest_label_words=max(len(label.split()) for label in labels),
+    )
