@@ -53,6 +53,17 @@ class Doc:
         ends = heads[1:] + [len(self.lines)]
         return list(zip(heads, ends, strict=True))
 
+    def sections_of(self, kind: str) -> list[tuple[int, int]]:
+        """Spans of the sections whose heading the vocabulary calls ``kind``."""
+        from policywatch.parse.vocabulary import vocabulary
+
+        vocab = vocabulary()
+        return [
+            (start, end)
+            for start, end in self.section_spans()
+            if vocab.heading_is(kind, self.lines[start].text)
+        ]
+
     def find_sections(self, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
         return [
             (start, end)

@@ -13,9 +13,6 @@ from policywatch.model import HistoryEntry
 from policywatch.parse.dates import match_date
 from policywatch.parse.document import Doc
 
-_HEADING = re.compile(
-    r"\b(?:history|revisions?|revision log|update information|changes since publication)\b", re.I
-)
 _LABEL_VALUE = re.compile(r"^[A-Z][^:]{1,40}:\s+\S")
 _ROW_DATE = re.compile(
     r"^(?:\d{1,2}/(?:\d{1,2}/)?\d{4}|\d{8}|\d{4}-\d{2}(?:-\d{2})?"
@@ -25,7 +22,7 @@ _ROW_DATE = re.compile(
 
 def parse_history(doc: Doc) -> list[HistoryEntry]:
     entries: list[HistoryEntry] = []
-    for start, _ in doc.find_sections(_HEADING):
+    for start, _ in doc.sections_of("history"):
         if start + 1 < len(doc.lines) and not _in_earlier(entries):
             entries.extend(_rows(doc, start + 1))
     return entries

@@ -7,14 +7,13 @@ import re
 from policywatch.model import Reference
 from policywatch.parse.document import Doc
 
-_HEADING = re.compile(r"^(?:references?|bibliography|citations|sources)\s*:?$", re.I)
 _NUMBERED = re.compile(r"^(?:- )?\[?(?P<n>\d{1,4})[.)\]]\s+(?P<text>.+)$")
 _PMID = re.compile(r"\bPMID:?\s*(?P<id>\d{4,9})\b")
 
 
 def parse_references(doc: Doc) -> list[Reference]:
     citations: list[str] = []
-    for start, end in doc.find_sections(_HEADING):
+    for start, end in doc.sections_of("references"):
         expected = 1
         for line in doc.texts[start + 1 : end]:
             m = _NUMBERED.match(line)

@@ -19,6 +19,13 @@ class Vocabulary:
     phrases: dict[str, list[re.Pattern[str]]]
     generic_titles: list[re.Pattern[str]]
     longest_label_words: int
+    headings: dict[str, tuple[list[re.Pattern[str]], list[re.Pattern[str]]]]  # search, match
+
+    def heading_is(self, kind: str, heading: str) -> bool:
+        """Is ``heading`` a section of ``kind`` ("history", "references", "coverage")?"""
+        search, match = self.headings[kind]
+        text = fold_heading(heading)
+        return any(p.search(text) for p in search) or any(p.fullmatch(text) for p in match)
 
     def field_of(self, label: str) -> str | None:
         return self.labels.get(fold_label(label))
@@ -32,6 +39,14 @@ def fold_label(text: str) -> str:
     """'Policy Number:' / 'POLICY NUMBER' / 'Policy Number®' → 'policy number'."""
     text = _MARKS.sub("", text).replace("…", "").strip(" .:\t").lower()
     return " ".join(text.split())
+
+
+_NUMBERING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*|[IVX]{1,5}|[A-Z])[.)]\s+")
+
+
+def fold_heading(text: str) -> str:
+    """'4. References:' → 'references'; 'III. Coverage Criteria' → 'coverage criteria'."""
+    return fold_label(_NUMBERING.sub("", text.strip()))
 
 
 @cache
@@ -48,4 +63,12 @@ def vocabulary() -> Vocabulary:
         },
         generic_titles=[re.compile(p, re.IGNORECASE) for p in data["generic_titles"]["patterns"]],
         longest_label_words=max(len(label.split()) for label in labels),
+        headings={
+            kind: (_compiled(spec.get("search", [])), _compiled(spec.get("match", [])))
+            for kind, spec in data["headings"].items()
+        },
     )
+
+
+def _compiled(patterns: list[str]) -> list[re.Pattern[str]]:
+    return [re.compile(p, re.IGNORECASE) for p in patterns]
