@@ -30,6 +30,11 @@ For each real PDF a check table follows (facts from ``../shared/realworld/facts.
   any of MM/DD/YYYY, M/D/YYYY and "Month D, YYYY" ("Month YYYY", MM/YYYY or
   M/YYYY for a month-precision fact); "-" when the facts have no such value.
 
+- coverage: the share of the words pdfium reads on the pages that come out in
+  ``read_pdf``'s text and footer (``policywatch.extract.pdf.coverage``: page
+  numbers and repeated copies of running lines apart); OK at 0.99 or more, the
+  ratio is printed, and the missing words of any document below 1.
+
 Then ``checks: K/N`` over the cells that have a value.
 """
 
@@ -56,7 +61,8 @@ sys.path.insert(0, str(ROOT))  # the edition generators live with the tests
 import pypdfium2  # noqa: E402
 
 from policywatch.extract import Extracted, extract  # noqa: E402
-from policywatch.extract.pdf import pdf_to_text  # noqa: E402
+from policywatch.extract.pdf import pdf_to_text, read_pdf  # noqa: E402
+from policywatch.extract.pdf.coverage import word_coverage  # noqa: E402
 from policywatch.parse import parse_bytes  # noqa: E402
 from tests import editions  # noqa: E402
 
@@ -268,7 +274,8 @@ def expected_facts(facts: list[dict[str, Any]]) -> dict[str, list[str]]:
     return wanted
 
 
-COLUMNS = ("furniture", "title", "number", "effective")
+COLUMNS = ("furniture", "title", "number", "effective", "coverage")
+MIN_COVERAGE = 0.99  # of the words on the pages; nothing should ever be dropped
 
 
 def check_document(data: bytes, pages: int, facts: list[dict[str, Any]]) -> dict[str, Any]:
@@ -278,9 +285,14 @@ def check_document(data: bytes, pages: int, facts: list[dict[str, Any]]) -> dict
     cells: dict[str, Any] = {"furniture": note is None, "note": note}
     text = _squash(extracted.text)
     wanted = expected_facts(facts)
-    for column in COLUMNS[1:]:
+    for column in ("title", "number", "effective"):
         spellings = wanted.get(column)
         cells[column] = None if spellings is None else any(readable(text, s) for s in spellings)
+    pdf_text, footer = read_pdf(data)
+    coverage = word_coverage(data, pdf_text, footer)
+    cells["coverage"] = coverage.ratio >= MIN_COVERAGE
+    cells["ratio"] = coverage.ratio
+    cells["missing"] = coverage.missing
     return cells
 
 
@@ -295,13 +307,19 @@ def run_checks(docs: dict[str, bytes], pages: dict[str, int]) -> None:
         row = f"{name:<{width}}"
         for column in COLUMNS:
             ok = cells[column]
-            row += f"{'-' if ok is None else 'OK' if ok else 'MISSING':>11}"
+            label = "-" if ok is None else "OK" if ok else "MISSING"
+            if column == "coverage":
+                label = f"{cells['ratio']:.4f}" + ("" if ok else "!")
+            row += f"{label:>11}"
             if ok is not None:
                 total += 1
                 passed += ok
         print(row)
         if cells["note"]:
             notes.append(f"  {name}: furniture left in sections: {cells['note']}")
+        if cells["missing"]:
+            lost = ", ".join(f"{w}×{n}" for w, n in cells["missing"].most_common(8))
+            notes.append(f"  {name}: words not in the output: {lost}")
     for note in notes:
         print(note)
     print(f"checks: {passed}/{total}")

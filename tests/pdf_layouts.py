@@ -712,3 +712,120 @@ def code_table(ruled: bool) -> bytes:
     sheet.paragraph(BODY[1])
     sheet.paragraph(BODY[2])
     return sheet.finish(_footer("Example Health Plan", _page_n_of))
+
+
+# --------------------------------------------------------------------------- history tables
+
+HISTORY_ROWS = (  # (date, action): a borderless Date | Action table under a boxed header row
+    ("March 2021", "Addition to PA"),
+    (
+        "April 2021",
+        "Revised the no prior therapy and no dual therapy statements to include any "
+        "other gene therapy",
+    ),
+    ("June 2021", "Annual review and reference update"),
+    ("September 2021", "Annual review and reference update"),
+    (
+        "March 2022",
+        "Annual review and reference update. Per the committee, removed the "
+        "requirement for prior stem cell transplantation and added the requirement that the "
+        "patient has adequate organ and bone marrow function as determined by the prescriber",
+    ),
+    (
+        "July 2022",
+        "Addition of indications: patients with disease refractory to first-line "
+        "therapy or relapsed within twelve months of first-line therapy",
+    ),
+    ("October 2022", "Removed duration from PA"),
+    ("December 2022", "Annual review"),
+    ("March 2023", "Annual review and reference update"),
+    ("September 2023", "Annual review and reference update"),
+    (
+        "March 2024",
+        "Per label update, added the indication of chronic lymphocytic leukemia "
+        "after two prior lines of therapy",
+    ),
+    ("March 2025", "Annual review and reference update"),
+)
+APPROVAL_ROWS = (  # a ruled grid near the foot of the last page: dates like "n/N" pages
+    ("Original approval date", "01/2020", "01/2020"),
+    ("Converted to new template", "07/2020", "10/2020"),
+    ("Annual review; references reviewed and updated", "2/2021", "3/2021"),
+)
+NARROW_SPACE = "Limitation of Use:"  # its last space narrower than an italic overhang
+
+
+def _boxed_heading(sheet: Sheet, text: str, y: float, size: float = 13.0) -> None:
+    sheet.pdf.set_line_width(0.75)
+    sheet.pdf.rect(LEFT, y, RIGHT - LEFT, size + 6)
+    sheet.text(LEFT + 3, y + size + 1, text, size, bold=True)
+
+
+def _narrow_space(sheet: Sheet, text: str) -> None:
+    """``text`` as one line whose last space is printed but nearly covered: the word after
+    it starts 0.3 pt right of the glyph before it (as an italic "f" overhangs its space)."""
+    head, _, tail = text.rpartition(" ")
+    sheet.room(LEADING)
+    sheet.y += LEADING
+    x = sheet.text(LEFT, sheet.y, head + " ")
+    sheet.text(x - sheet.width(" ") + 0.3, sheet.y, tail)
+
+
+def history_tables() -> bytes:
+    """Three pages under a boxed header block (number and subject, its bottom rule full
+    width). Page 1: body text, a line with a narrow printed space. Then a boxed "Policy
+    History" heading, a boxed "Date | Action" header row and borderless rows whose actions
+    wrap, running on under page 2's header block; then a boxed "Keywords" heading, and at
+    the foot of the last page a ruled grid "Reviews, Revisions, and Approvals | Date |
+    Approval Date" with month/year dates."""
+    sheet = Sheet(top=40.0, bottom=700.0)
+    block_bottom = 92.0
+    sheet.page_top = block_bottom + 14
+    sheet.new_page()
+    sheet.heading("Description", 12)
+    sheet.paragraph(BODY[0])
+    _narrow_space(sheet, NARROW_SPACE)
+    sheet.paragraph(BODY[1])
+    for text in BODY[2:] + BODY[:2]:
+        sheet.paragraph(text)
+    sheet.y += 10
+    _boxed_heading(sheet, "Policy History", sheet.y)
+    sheet.y += 26
+    date_x, action_x = LEFT + 3, LEFT + 120
+    sheet.pdf.rect(LEFT, sheet.y, RIGHT - LEFT, 15)
+    sheet.text(date_x, sheet.y + 11, "Date", 11)
+    sheet.text(action_x + 6, sheet.y + 11, "Action", 11)
+    sheet.y += 15
+    for date, action in HISTORY_ROWS:
+        lines = sheet.wrap(action, RIGHT - action_x - 10, 11)
+        sheet.room(len(lines) * 14.5)
+        for n, line in enumerate(lines):
+            sheet.y += 14.5
+            if n == 0:
+                sheet.text(date_x, sheet.y, date, 11)
+            sheet.text(action_x, sheet.y, line, 11)
+    sheet.y += 10
+    _boxed_heading(sheet, "Keywords", sheet.y)
+    sheet.y += 30
+    for text in BODY[2:]:
+        sheet.paragraph(text)
+    sheet.y = max(sheet.y, 610.0)  # the grid sits in the bottom quarter of the page
+    widths = (300.0, 70.0, RIGHT - LEFT - 370.0)
+    rows = (("Reviews, Revisions, and Approvals", "Date", "Approval Date"), *APPROVAL_ROWS)
+    sheet.pdf.set_line_width(0.5)
+    for index, row in enumerate(rows):
+        x = LEFT
+        for cell, w in zip(row, widths, strict=True):
+            sheet.pdf.rect(x, sheet.y, w, 15)
+            sheet.text(x + 5, sheet.y + 11, cell, 9, bold=index == 0)
+            x += w
+        sheet.y += 15
+
+    def furniture(sheet_: Sheet, number: int, total: int) -> None:
+        sheet_.text(LEFT, 58, "Example Plan Pharmacy Policy 5.99.321", 14, bold=True)
+        sheet_.text(LEFT, 80, "Subject: Examplicel", 10)
+        sheet_.right(RIGHT, 80, f"Page: {number} of {total}", 10)
+        sheet_.pdf.set_line_width(0.75)
+        sheet_.pdf.line(LEFT, block_bottom, RIGHT, block_bottom)
+
+    return sheet.finish(furniture)

@@ -16,7 +16,8 @@ import pypdfium2 as pdfium
 import pytest
 
 from policywatch.extract import Extracted, extract
-from policywatch.extract.pdf import pdf_to_text
+from policywatch.extract.pdf import pdf_to_text, read_pdf
+from policywatch.extract.pdf.coverage import word_coverage
 from tests import pdf_layouts as L
 
 
@@ -90,6 +91,7 @@ def _snippet(lines: list[str], around: int, span: int = 4) -> str:
         (L.references_with_footers, ()),
         (L.bullets_across_pages, ("▪",)),
         (L.bullets_across_pages, ("o",)),
+        (L.history_tables, ()),
     ],
 )
 def test_layouts_have_pages_for_furniture_to_repeat_on(
@@ -97,6 +99,32 @@ def test_layouts_have_pages_for_furniture_to_repeat_on(
 ) -> None:
     """Guard: every layout runs to 3+ pages, so running lines repeat."""
     assert _doc(make, *args).pages() >= 3
+
+
+_EVERY_LAYOUT = [
+    (L.two_column_first_page, ()),
+    (L.fep_header_block, (True,)),
+    (L.fep_header_block, (False,)),
+    (L.small_capitals, ()),
+    (L.dot_leader_fields, ()),
+    (L.references_with_footers, ()),
+    (L.bullets_across_pages, ("▪",)),
+    (L.bullets_across_pages, ("o",)),
+    (L.code_table, (True,)),
+    (L.code_table, (False,)),
+    (L.history_tables, ()),
+]
+
+
+@pytest.mark.parametrize(("make", "args"), _EVERY_LAYOUT)
+def test_no_word_is_lost(make: Callable[..., object], args: tuple[object, ...]) -> None:
+    """Every word pdfium reads on the pages comes out, in the text or the footer (page
+    numbers and the repeated copies of running lines apart)."""
+    data = _doc(make, *args).data
+    text, footer = read_pdf(data)
+    coverage = word_coverage(data, text, footer)
+    assert coverage.words > 200  # guard
+    assert not coverage.missing, coverage.missing
 
 
 # --------------------------------------------------------------------------- 1. two columns
@@ -337,3 +365,42 @@ def test_wrapped_code_table_one_tab_row_per_code(ruled: bool) -> None:
         )
     rows = [line for line in lines if re.match(r"\d{5}\t", line)]
     assert len(rows) == len(L.CODE_ROWS)
+
+
+# --------------------------------------------------------------------------- history tables
+
+
+@pytest.fixture(scope="module")
+def history() -> Doc:
+    return _doc(L.history_tables)
+
+
+def test_history_rows_one_line_per_date(history: Doc) -> None:
+    """A borderless Date | Action table between a header block's rule and a boxed heading:
+    each date is a row of its own with its (wrapped) action, also across the page break."""
+    lines = history.raw_lines
+    assert lines.count("Date\tAction") == 1
+    for date, action in L.HISTORY_ROWS:
+        assert lines.count(f"{date}\t{action}") == 1, [ln for ln in lines if date in ln]
+
+
+def test_month_year_dates_in_a_grid_at_the_page_foot_are_kept(history: Doc) -> None:
+    """ "01/2020" near the bottom of a page is a date in a table, not a page number."""
+    lines = history.raw_lines
+    assert "Reviews, Revisions, and Approvals\tDate\tApproval Date" in lines
+    for row in L.APPROVAL_ROWS:
+        assert "\t".join(row) in lines, "\n".join(lines[-12:])
+
+
+def test_a_printed_space_is_a_word_break_however_narrow(history: Doc) -> None:
+    assert L.NARROW_SPACE in history.raw_lines
+
+
+def test_running_header_printed_on_page_one_too_is_kept_once(history: Doc) -> None:
+    """The header every page prints, page 1 included, is removed from the body and kept
+    once at the top (page number removed), not lost."""
+    lines = [_plain(line) for line in history.raw_lines]
+    assert lines.count("Example Plan Pharmacy Policy 5.99.321") == 1
+    assert lines.index("Example Plan Pharmacy Policy 5.99.321") < lines.index("Description")
+    assert "Subject: Examplicel" in lines
+    assert not any("Page" in line for line in lines)

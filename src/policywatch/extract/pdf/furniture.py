@@ -24,11 +24,11 @@ SAME_PLACE = 6.0  # points: a running line is printed at the same height on ever
 SIMILAR = 0.75  # shared share of the words of digit-free texts (Jaccard)
 
 PAGE_NUMBER = re.compile(
-    r"^[-–—\s]*(page|pg\.?|p\.)?\s*\d{1,4}\s*((of|/)\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE
+    r"^[-–—\s]*(page|pg\.?|p\.)?\s*:?\s*(\d{1,4})\s*(?:(of|/)\s*(\d{1,4}))?[-–—\s]*$", re.IGNORECASE
 )
 _PAGE_NUMBER_LABEL = re.compile(r"^(page|pg\.?)\s*:?$", re.IGNORECASE)
 _PAGE_N_OF_M = re.compile(
-    r"\b(?:page\s+)?\d{1,4}\s+(?:of\s+\d{1,4}\s+)?pages?\b|\bpage\s+\d{1,4}"
+    r"\b(?:page\s+)?\d{1,4}\s+(?:of\s+\d{1,4}\s+)?pages?\b|\bpage\s*:?\s*\d{1,4}"
     r"(?:\s+of\s+\d{1,4})?\b",
     re.IGNORECASE,
 )
@@ -48,19 +48,20 @@ class _Cluster:
 def remove_furniture(pages: list[PageText]) -> tuple[list[Line], list[Line]]:
     """Drop running lines from every page; return one copy of the running header
     lines (the masthead) and one of the footer lines."""
+    count = len(pages)
     for page in pages:
         top, bottom = _zone(page, top=True), _zone(page, top=False)
         for line in top[:2] + bottom[-2:]:
-            strip_page_number(line)
+            strip_page_number(line, count)
         for line in top[2:] + bottom[:-2]:  # deeper in a header block: "Page: 2 of 6" only
-            strip_page_number(line, bare_numbers=False)
+            strip_page_number(line, count, bare_numbers=False)
         page.lines = [line for line in page.lines if line.segments]
     if len(pages) < 2:
         return [], []
-    first_page = {_bare(line.text) for line in pages[0].lines}
     header, footer = _remove_zone(pages, top=True), _remove_zone(pages, top=False)
-    # What page 1 prints in its body anyway (a title, a header block set lower
-    # under a letterhead) needs no second copy.
+    # What page 1 still prints in its body (a title, a header block set lower under a
+    # letterhead, so not taken off there) needs no second copy.
+    first_page = {_bare(line.text) for line in pages[0].lines}
     return [line for line in header if _bare(line.text) not in first_page], footer
 
 
@@ -90,7 +91,7 @@ def _remove_zone(pages: list[PageText], top: bool) -> list[Line]:
         page.lines = [line for line in page.lines if id(line) not in drop]
     copies = sorted(kept.values(), key=lambda line: line.top)
     for line in copies:
-        _strip_page_words(line)
+        _strip_page_words(line, len(pages))
     return [line for line in copies if line.segments]
 
 
@@ -137,13 +138,13 @@ def _bare(text: str) -> str:
     return _norm(_PAGE_LABEL_N_OF_M.sub(" ", text))
 
 
-def strip_page_number(line: Line, bare_numbers: bool = True) -> None:
+def strip_page_number(line: Line, pages: int, bare_numbers: bool = True) -> None:
     """Remove "Page 3 of 10" cells, and the "Page:" label before such a cell; a bare "3"
-    only where ``bare_numbers`` (the first and last lines of a page)."""
+    only where ``bare_numbers`` (the first and last lines of a page). ``pages`` is the
+    document's page count."""
     kept: list[Segment] = []
     for segment in line.segments:
-        numbered = PAGE_NUMBER.match(segment.text)
-        if numbered and (bare_numbers or numbered.group(1) or numbered.group(2)):
+        if _is_page_number(segment.text, pages, bare_numbers):
             if kept and _PAGE_NUMBER_LABEL.match(kept[-1].text):
                 kept.pop()
             continue
@@ -151,9 +152,26 @@ def strip_page_number(line: Line, bare_numbers: bool = True) -> None:
     line.segments = kept
 
 
-def _strip_page_words(line: Line) -> None:
+def _is_page_number(text: str, pages: int, bare_numbers: bool) -> bool:
+    """A page number the document can have. Dates and fractions look alike ("01/2020",
+    "2/2021"): a page's number has no leading zero and is within the page count, and a
+    "3/10" total is the page count itself."""
+    numbered = PAGE_NUMBER.match(text)
+    if numbered is None:
+        return False
+    label, number, joint, total = numbered.groups()
+    if number.startswith("0") or int(number) > max(pages, int(total or 0)):
+        return False
+    if joint == "/":
+        return int(total) == pages
+    if total is not None:
+        return int(number) <= int(total)
+    return bare_numbers or label is not None
+
+
+def _strip_page_words(line: Line, pages: int) -> None:
     """A masthead copy keeps no page number, also inside a cell ("Page 1 of 21 - Cigna …")."""
-    strip_page_number(line)
+    strip_page_number(line, pages)
     for segment in line.segments:
         text = _PAGE_N_OF_M.sub("", segment.text)
         segment.text = " ".join(text.strip(" -–—|").split())

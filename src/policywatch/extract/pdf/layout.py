@@ -20,6 +20,7 @@ class Word:
     size: float  # the effective font size in points
     bold: bool
     baseline: float = 0.0
+    start: int = -1  # index of its first character in the page's text
 
 
 @dataclass

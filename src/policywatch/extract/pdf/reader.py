@@ -15,7 +15,7 @@ import functools
 import math
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from policywatch.errors import ExtractError
@@ -92,15 +92,16 @@ def read_pages(pdf: Any, max_seconds: float) -> Iterator[PageText]:
 
 def read_page(page: Any) -> PageText:
     left, bottom, right, top = page.get_mediabox()
-    textpage = page.get_textpage()
-    try:
-        words = list(_words(textpage, left, top))
-    finally:
-        textpage.close()
     rules: list[Rule] = []
     posts: list[Post] = []
     _rules(page, left, top, rules, posts)
-    lines = [line for line in group_lines(words, posts) if line.text.strip()]
+    textpage = page.get_textpage()
+    try:
+        words = list(_words(textpage, left, top))
+        lines = group_lines(words, posts, _printed_space(textpage))
+    finally:
+        textpage.close()
+    lines = [line for line in lines if line.text.strip()]
     return PageText(right - left, top - bottom, lines, rules, posts)
 
 
@@ -160,7 +161,20 @@ def _words(textpage: Any, left: float, top: float) -> Iterator[Word]:
             style[0],
             style[1],
             style[2],
+            first,
         )
+
+
+def _printed_space(textpage: Any) -> Callable[[int], bool]:
+    """Is the character at an index a space the PDF prints (not one pdfium inserted)?"""
+    import pypdfium2.raw as raw
+
+    handle = textpage.raw
+
+    def printed(index: int) -> bool:
+        return index >= 0 and not raw.FPDFText_IsGenerated(handle, index)
+
+    return printed
 
 
 def _style(
@@ -216,8 +230,13 @@ def _bold_font_name(font: Any) -> bool:
 # --------------------------------------------------------------------------- lines
 
 
-def group_lines(words: list[Word], posts: list[Post] | None = None) -> list[Line]:
-    """Words → printed lines (same baseline), split into segments at wide gaps."""
+def group_lines(
+    words: list[Word],
+    posts: list[Post] | None = None,
+    printed_space: Callable[[int], bool] | None = None,
+) -> list[Line]:
+    """Words → printed lines (same baseline), split into segments at wide gaps.
+    ``printed_space(i)``: the PDF itself prints a space at character ``i``."""
     rows: list[list[Word]] = []
     anchors: list[Word] = []  # each row's largest word: its baseline is the row's
     for word in sorted(words, key=lambda w: (w.baseline, w.x0)):
@@ -232,7 +251,10 @@ def group_lines(words: list[Word], posts: list[Post] | None = None) -> list[Line
         else:
             rows.append([word])
             anchors.append(word)
-    lines = [_make_line(_respace(sorted(row, key=lambda w: w.x0)), posts or []) for row in rows]
+    spaced = printed_space or (lambda index: False)
+    lines = [
+        _make_line(_respace(sorted(row, key=lambda w: w.x0), spaced), posts or []) for row in rows
+    ]
     lines.sort(key=lambda line: (line.top, line.x0))
     return lines
 
@@ -249,9 +271,10 @@ def _same_baseline(anchor: Word, word: Word, row: list[Word]) -> bool:
     return any(-reach <= word.x0 - w.x1 <= reach or -reach <= w.x0 - word.x1 <= reach for w in row)
 
 
-def _respace(words: list[Word]) -> list[Word]:
+def _respace(words: list[Word], printed_space: Callable[[int], bool]) -> list[Word]:
     """Join what only looks like separate words: letter-spaced capitals ("P R I O R")
-    and small capitals set in two sizes ("P" + "RIOR")."""
+    and small capitals set in two sizes ("P" + "RIOR"). A space the PDF prints is a word
+    break however narrow (an italic "f" overhangs it: "of Use")."""
     out: list[Word] = []
     for word in words:
         prev = out[-1] if out else None
@@ -259,6 +282,7 @@ def _respace(words: list[Word]) -> list[Word]:
             prev is not None
             and word.x0 - prev.x1 <= 0.5 * word.size
             and _same_word(prev, word, words)
+            and not printed_space(word.start - 1)
         ):
             out[-1] = Word(
                 prev.text + word.text,
@@ -269,6 +293,7 @@ def _respace(words: list[Word]) -> list[Word]:
                 max(prev.size, word.size),
                 prev.bold and word.bold,
                 prev.baseline if prev.size >= word.size else word.baseline,
+                prev.start,
             )
         else:
             out.append(word)

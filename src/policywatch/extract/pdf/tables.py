@@ -10,6 +10,8 @@ each cell's wrapped lines joined.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from policywatch.extract.pdf.layout import Line, PageText, Post, Rule, Segment
 from policywatch.extract.pdf.render import LEADER
 
@@ -24,8 +26,8 @@ def merge_rows(lines: list[Line], rules: list[Rule], posts: list[Post]) -> list[
     out: list[Line] = []
     group: list[Line] = []
     group_band: tuple[float, float] | None = None
-    for line in lines:
-        band = _band(line, merged_rules)
+    bands = _row_bands(lines, merged_rules, posts)
+    for line, band in zip(lines, bands, strict=True):
         if group and _same_row(group, group_band, line, band):
             group.append(line)
             continue
@@ -52,6 +54,33 @@ def _same_row(
     if band is not None or group_band is not None:
         return band == group_band  # ruled: the rules say where a row ends
     return _continues_cells(group, line)
+
+
+def _row_bands(
+    lines: list[Line], rules: list[Rule], posts: list[Post]
+) -> list[tuple[float, float] | None]:
+    """Each line's band between two rules, where that band is a table row: not when
+    several lines in it open rows of their own (first cell and another filled) and no
+    wall runs between its rules. Such rules are far apart — a box's bottom above, another
+    box's top below — and the rows between them are borderless."""
+    bands = [_band(line, rules) for line in lines]
+    left: dict[tuple[float, float], float] = {}
+    for line, band in zip(lines, bands, strict=True):
+        if band is not None:
+            left[band] = min(left.get(band, line.x0), line.x0)
+    openers: Counter[tuple[float, float]] = Counter(
+        band
+        for line, band in zip(lines, bands, strict=True)
+        if band is not None and len(line.segments) >= 2 and line.x0 - left[band] <= _ALIGN
+    )
+    loose = {band for band, n in openers.items() if n >= 2 and not _walled(band, posts)}
+    return [None if band in loose else band for band in bands]
+
+
+def _walled(band: tuple[float, float], posts: list[Post]) -> bool:
+    """A post runs from the band's top rule to its bottom one: a grid's cell wall."""
+    top, bottom = band
+    return any(p.top <= top + _RULE_SLACK and p.bottom >= bottom - _RULE_SLACK for p in posts)
 
 
 def _continues_cells(group: list[Line], line: Line) -> bool:
