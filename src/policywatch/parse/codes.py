@@ -1,124 +1,326 @@
-"""Billing codes from coding tables: CPT, HCPCS, ICD-10-CM/PCS, ICD-9-CM/PCS.
+"""Billing codes from coding tables and code lists: CPT, HCPCS, ICD-10-CM/PCS, ICD-9-CM/PCS.
 
-A table row is ``[system label] code[-code] [description]`` or a label with a
-comma-separated list; rows without a label continue the last system. A cell
-with two codes run together (``C78.7197.7``) is split into its valid parts.
+Structure first, shapes second. A *label* names a coding system: a table's
+header row ("CPT Code | Description"), a heading or list title ("ICD-10 codes
+not covered for …:", "Other HCPCS codes related to …:") or a row's first cell
+("HCPCS  J1745, J1746"). The rows below a label are that system's codes: each
+row starts with a code, a range or a comma-separated list of both, and the rest
+of the row is their description. A code's shape is checked against the
+labelled system only, so an ICD-10-CM ``J45.50`` is never a HCPCS code and a
+HCPCS ``J1745`` never a diagnosis.
+
+Lines without a code inside a table are description text that wrapped
+(across a page break, or a list whose description follows its codes) or a
+sub-heading; the table ends at prose, at another table's row or after a few
+such lines in a row.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from policywatch.model import Code
-from policywatch.parse.document import Doc
+from policywatch.parse.document import Doc, Line
 
+# --- vocabulary -------------------------------------------------------------
+
+# Codes are ASCII: a "\d" here never matches another script's digits.
 CODE_SHAPES: dict[str, re.Pattern[str]] = {
-    "CPT": re.compile(r"\d{4}[0-9FTU]"),
-    "HCPCS": re.compile(r"[A-V]\d{4}"),
-    "ICD-10-CM": re.compile(r"[A-TV-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?"),
-    "ICD-10-PCS": re.compile(r"(?=[0-9A-HJ-NP-Z]*\d)[0-9A-HJ-NP-Z]{7}"),
-    "ICD-9-CM": re.compile(r"(?:\d{3}|V\d{2}|E\d{3})(?:\.\d{1,2})?"),
-    "ICD-9-PCS": re.compile(r"\d{2}\.\d{1,2}"),
+    system: re.compile(shape, re.ASCII)
+    for system, shape in {
+        "CPT": r"\d{4}[0-9FTU]",
+        "HCPCS": r"[A-V]\d{4}",
+        "ICD-10-CM": r"[A-TV-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?",
+        "ICD-10-PCS": r"(?=[0-9A-HJ-NP-Z]*\d)[0-9A-HJ-NP-Z]{7}",
+        "ICD-9-CM": r"(?:\d{3}|V\d{2}|E\d{3})(?:\.\d{1,2})?",
+        "ICD-9-PCS": r"\d{2}\.\d{1,2}",
+    }.items()
 }
 
-# Label text (lower case, after the dash/space folding below) → system.
-_LABELS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^icd-?10-?pcs\b|^icd-?10 procedures?\b"), "ICD-10-PCS"),
-    (re.compile(r"^icd-?10(?:-?cm)?(?: diagnos[ie]s)?\b"), "ICD-10-CM"),
-    (re.compile(r"^icd-?9-?pcs\b|^icd-?9(?:-?cm)? procedures?\b"), "ICD-9-PCS"),
-    (re.compile(r"^icd-?9(?:-?cm)?(?: diagnos[ie]s)?\b"), "ICD-9-CM"),
-    (re.compile(r"^hcpcs\b"), "HCPCS"),
-    (re.compile(r"^cpt\b"), "CPT"),
-]
-_LABEL_TAIL = re.compile(r"^(?:\s*(?:codes?|®)\b)*\s*(?:\([^)]*\))?\s*:?\s*", re.IGNORECASE)
-_NO_CODES = re.compile(
-    r"^(?:none|no codes?|n/?a|not applicable|all related diagnos[ie]s|see below)\.?$", re.I
+# How a label names its system (lower case, dashes folded), most specific first.
+SYSTEM_NAMES: tuple[tuple[str, str], ...] = (
+    (r"icd[- ]?10[- ]?pcs|icd[- ]?10 procedures?", "ICD-10-PCS"),
+    (r"icd[- ]?10(?:[- ]?cm)?(?: diagnos[ie]s)?", "ICD-10-CM"),
+    (r"icd[- ]?9[- ]?pcs|icd[- ]?9(?:[- ]?cm)? procedures?", "ICD-9-PCS"),
+    (r"icd[- ]?9(?:[- ]?cm)?(?: diagnos[ie]s)?", "ICD-9-CM"),
+    (r"hcpcs(?: level ii)?", "HCPCS"),
+    (r"cpt", "CPT"),
+    (r"diagnos(?:is|es|tic) codes?", "ICD-10-CM"),  # today's diagnosis codes are ICD-10-CM
 )
-_HEADER_ROW = re.compile(r"^(?:codes?|code type|number|description|code description|\s)+$", re.I)
-_TOKEN = re.compile(r"^(?P<code>[0-9A-Z][0-9A-Z.]*(?:\s*-\s*[0-9A-Z][0-9A-Z.]*)?)(?:\s+|,|$)")
+# Words that may come before the system name ("Other CPT codes related to …:").
+LABEL_QUALIFIERS: tuple[str, ...] = ("other", "additional", "applicable")
+# A label's own words after the system name: "codes", "®", "(effective 10/01/15)".
+LABEL_TAIL_WORDS: tuple[str, ...] = ("codes", "code", "®", "(r)", "*")
+# A cell or row that says there are no codes.
+NO_CODES: tuple[str, ...] = (
+    "none",
+    "no codes",
+    "no code",
+    "n/a",
+    "na",
+    "not applicable",
+    "all related diagnoses",
+    "all related diagnosis",
+    "see below",
+)
+# Column titles of a code table's header row (also the second line of a wrapped header).
+HEADER_WORDS: frozenset[str] = frozenset(
+    {"code", "codes", "code(s)", "type", "number", "description", "descriptor", "descriptions"}
+)
+# Verbs that make a label line a sentence about codes, not a table row.
+PROSE_VERBS: tuple[str, ...] = ("is", "are", "was", "were", "may", "must", "should", "will", "can")
+RANGE_DASHES = "-–—"  # hyphen, en dash, em dash
+
+# How many lines without a code a table runs on for before it is over.
+MAX_GAP = 3
+# A line this long, or a sentence of this many words, is prose: the table is over.
+PROSE_CHARS = 160
+PROSE_WORDS = 10
+
+# --- compiled forms of the vocabulary ----------------------------------------
+
+_SYSTEM_RE = [
+    (re.compile(rf"^(?:(?:{'|'.join(LABEL_QUALIFIERS)})\s+)?(?:{names})(?![a-z0-9])"), system)
+    for names, system in SYSTEM_NAMES
+]
+_TAIL_RE = re.compile(
+    r"^(?:\s*(?:" + "|".join(re.escape(w) for w in LABEL_TAIL_WORDS) + r")(?![a-z]))*"
+    r"\s*(?:\([^)]*\))?\s*",
+    re.IGNORECASE,
+)
+_NO_CODES_RE = re.compile(
+    r"^(?:" + "|".join(re.escape(w) for w in NO_CODES) + r")\.?$", re.IGNORECASE
+)
+_PROSE_VERB_RE = re.compile(r"\b(?:" + "|".join(PROSE_VERBS) + r")\b", re.IGNORECASE)
+# One entry: a code, or two codes joined by a dash (spaces allowed) or "through".
+_BOUND = r"[0-9A-Za-z][0-9A-Za-z.]*?"
+_ENTRY_RE = re.compile(
+    rf"(?P<lo>{_BOUND})(?:\s*(?:[{RANGE_DASHES}]|\bthrough\b)\s*(?P<hi>{_BOUND}))?"
+    r"(?=[\s,;]|\.(?:\s|$)|$)",
+)
+# Between the entries of a list: a comma or semicolon, or a period typed for a comma.
+_SEPARATOR_RE = re.compile(r"\s*[,;]\s*|\.\s+")
+_COMMA_RE = re.compile(r"\s*[,;]\s*")
+# An item of a list that is no code but was meant as one: short, with a digit.
+_GARBLED_RE = re.compile(r"(?=\S*\d)[0-9A-Za-z.]{1,8}")
+
+
+# --- reading a document ------------------------------------------------------
 
 
 def parse_codes(doc: Doc) -> list[Code]:
-    codes: dict[tuple[str, str], Code] = {}
+    reader = _TableReader()
+    for line in doc.lines:
+        reader.read(line)
+    reader.finish()
+    return _deduplicated(reader.rows)
+
+
+@dataclass
+class _TableReader:
+    """Walks the lines once, keeping the open table's system and its unclaimed text."""
+
+    rows: list[Code] = field(default_factory=list)
     system: str | None = None
-    in_table = False
-    for text in doc.texts:
-        labelled, rest = _split_label(text)
-        if labelled:
-            system, in_table = labelled, True
-            _add_all(codes, _row_codes(system, rest))
-            continue
-        if not in_table or system is None:
-            continue
-        if _HEADER_ROW.match(text):
-            continue
-        row = _row_codes(system, text)
-        if row:
-            _add_all(codes, row)
+    gap: int = 0  # lines without a code since the table's last row or label
+    open_rows: list[Code] = field(default_factory=list)  # rows a wrapped line would continue
+    pending: list[str] = field(default_factory=list)  # codeless lines, not yet known to be wraps
+
+    def read(self, line: Line) -> None:
+        label = _label(line)
+        if label is not None:
+            self._start(*label)
+        elif self.system is None or _is_header(line.text):
+            return
+        elif codes := _row_codes(self.system, line.text):
+            self._add_row(codes)
         else:
-            in_table = False
-    return list(codes.values())
+            self._codeless(line)
+
+    def finish(self) -> None:
+        self._end()
+
+    def _start(self, system: str, rest: str) -> None:
+        self._end()
+        self.system = system
+        codes = _row_codes(system, rest)
+        if codes:
+            self._add_row(codes)
+
+    def _add_row(self, codes: list[Code]) -> None:
+        # Text between two rows is the upper row's description, wrapped.
+        for text in self.pending:
+            _continue(self.open_rows, text)
+        self.pending = []
+        self.gap = 0
+        if codes[0].description or any(row.description for row in self.open_rows):
+            self.open_rows = list(codes)
+        else:  # codes listed first, their description on a line of its own below
+            self.open_rows += codes
+        self.rows += codes
+
+    def _codeless(self, line: Line) -> None:
+        text = line.text.strip()
+        self.gap += 1
+        if self.gap > MAX_GAP or _is_prose(text) or _is_other_table_row(line):
+            self._end()
+        elif line.cells and not line.cells[0].strip():
+            _continue(self.open_rows, text)  # the code cell is empty: the row above goes on
+            self.gap -= 1
+        elif text.endswith(":"):
+            self._settle()  # a sub-heading: the rows above are complete
+        else:
+            self.pending.append(text)
+
+    def _settle(self) -> None:
+        """No more rows follow the pending text: it can only describe codes listed bare."""
+        if self.pending and self.open_rows and not self.open_rows[-1].description:
+            _continue(self.open_rows, self.pending[0])
+        self.pending = []
+        self.open_rows = []
+
+    def _end(self) -> None:
+        self._settle()
+        self.system = None
+        self.gap = 0
 
 
-def _split_label(text: str) -> tuple[str | None, str]:
-    folded = text.lower().replace("–", "-")
-    for pattern, system in _LABELS:
-        m = pattern.match(folded)
-        if m:
-            rest = text[m.end() :]
-            tail = _LABEL_TAIL.match(rest)
-            return system, rest[tail.end() :] if tail else rest
-    return None, text
+def _continue(rows: list[Code], text: str) -> None:
+    """A wrapped line: the description of rows listed bare, or more of the last description."""
+    for row in rows:
+        row.description = f"{row.description} {text}" if row.description else text
 
 
-def _row_codes(system: str, text: str) -> list[Code]:
-    """Codes in one row's cells for ``system``: a list, or one code and its description."""
-    text = text.strip()
-    if not text or _NO_CODES.match(text):
-        return []
-    listed = [part.strip() for part in re.split(r"\s*,\s*", text)]
-    if len(listed) > 1 and all(_valid(system, part) for part in listed):
-        return [_code(system, part, None) for part in listed]
-    m = _TOKEN.match(text)
-    if not m:
-        return []
-    token = re.sub(r"\s+", "", m.group("code"))
-    description = text[m.end() :].strip(" ,;") or None
-    if _valid(system, token):
-        return [_code(system, token, description)]
-    return _split_run_together(system, token, description)
-
-
-def _valid(system: str, token: str) -> bool:
-    shape = CODE_SHAPES[system]
-    parts = token.split("-")
-    return len(parts) <= 2 and all(shape.fullmatch(part) for part in parts)
-
-
-def _split_run_together(system: str, token: str, description: str | None) -> list[Code]:
-    """``C78.7197.7`` in an ICD-9 row: an ICD-10 code and the ICD-9 code glued together."""
-    for cut in range(3, len(token) - 2):
-        head, tail = token[:cut], token[cut:]
-        head_system = next((s for s in CODE_SHAPES if s != system and _valid(s, head)), None)
-        if head_system and _valid(system, tail):
-            return [_code(system, tail, description), _code(head_system, head, None)]
-    return []
-
-
-def _code(system: str, token: str, description: str | None) -> Code:
-    bounds = token.split("-")
-    return Code(
-        system=system,
-        code=token,
-        description=description,
-        range=bounds if len(bounds) == 2 else None,
-    )
-
-
-def _add_all(codes: dict[tuple[str, str], Code], new: list[Code]) -> None:
-    for code in new:
+def _deduplicated(rows: list[Code]) -> list[Code]:
+    codes: dict[tuple[str, str], Code] = {}
+    for code in rows:
         key = (code.system, code.code)
         if key not in codes:
             codes[key] = code
         elif not codes[key].description:
             codes[key].description = code.description
+    return list(codes.values())
+
+
+# --- labels, header rows and what ends a table ------------------------------
+
+
+def _label(line: Line) -> tuple[str, str] | None:
+    """(system, rest of the line) when the line names a coding system, else None."""
+    text = line.text.strip()
+    folded = text.lower().replace("–", "-").replace("—", "-")
+    for pattern, system in _SYSTEM_RE:
+        m = pattern.match(folded)
+        if not m:
+            continue
+        rest = text[m.end() :]
+        tail = _TAIL_RE.match(rest)
+        rest = rest[tail.end() :] if tail else rest
+        return _label_rest(system, rest, bool(line.cells))
+    return None
+
+
+def _label_rest(system: str, rest: str, is_cells: bool) -> tuple[str, str] | None:
+    """What may follow a system name: nothing, codes, a title ending in a colon, column titles."""
+    if not rest or _NO_CODES_RE.match(rest) or _is_header(rest):
+        return system, ""
+    title, colon, after = rest.partition(":")
+    if colon and len(title.split()) <= 15 and ". " not in title:
+        return system, after.strip()  # "codes covered if selection criteria are met: G0295"
+    if _row_codes(system, rest) and (is_cells or not _PROSE_VERB_RE.search(rest)):
+        return system, rest  # "CPT 47371 Laparoscopy, …", not "CPT 12345 is covered when …"
+    return None  # a sentence that mentions a system: "CPT is a registered trademark …"
+
+
+def _is_header(text: str) -> bool:
+    words = text.replace("\t", " ").lower().split()
+    return bool(words) and all(word in HEADER_WORDS for word in words)
+
+
+def _is_prose(text: str) -> bool:
+    words = text.split()
+    return len(text) > PROSE_CHARS or (len(words) >= PROSE_WORDS and text.endswith("."))
+
+
+def _is_other_table_row(line: Line) -> bool:
+    """A row of cells that starts with text, not a code: a different table begins."""
+    cells = [cell.strip() for cell in line.cells]
+    return len([c for c in cells if c]) >= 2 and bool(cells[0])
+
+
+# --- one row -----------------------------------------------------------------
+
+
+def _row_codes(system: str, text: str) -> list[Code]:
+    """Codes at the start of one row for ``system``: a list of codes and ranges, then text."""
+    text = text.strip()
+    if not text or _NO_CODES_RE.match(text):
+        return []
+    entries, end = _leading_entries(system, text)
+    if entries:
+        description = text[end:].strip(" ,;") or None
+        return [_code(system, entry, description) for entry in entries]
+    return _split_run_together(system, text)
+
+
+def _leading_entries(system: str, text: str) -> tuple[list[str], int]:
+    """The entries a row starts with, and where its description begins."""
+    entries: list[str] = []
+    pos = 0
+    while (m := _ENTRY_RE.match(text, pos)) is not None:
+        entry = _entry(system, m)
+        if entry is None:
+            comma = _COMMA_RE.match(text, m.end())
+            if entries and comma and _GARBLED_RE.fullmatch(m.group()):
+                pos = comma.end()  # a garbled item inside a list ("I69, 359, I69.859")
+                continue
+            break
+        entries.append(entry)
+        sep = _SEPARATOR_RE.match(text, m.end())
+        if sep is None or not _ENTRY_RE.match(text, sep.end()):
+            return entries, m.end()
+        pos = sep.end()
+    return entries, pos
+
+
+def _entry(system: str, m: re.Match[str]) -> str | None:
+    """The normalized code or ``first-last`` range a match stands for, if ``system`` has it."""
+    lo = m.group("lo").upper()
+    if not _valid(system, lo):
+        return None
+    hi = m.group("hi")
+    if hi is None:
+        return lo
+    hi = hi.upper()
+    if not _valid(system, hi) and lo[0].isalpha() and hi[0].isdigit():
+        hi = lo[0] + hi  # "I69.120 - 69.128": the last bound without its letter
+    if not _valid(system, hi) or hi <= lo:
+        return None
+    return f"{lo}-{hi}"
+
+
+def _valid(system: str, token: str) -> bool:
+    return CODE_SHAPES[system].fullmatch(token) is not None
+
+
+def _split_run_together(system: str, text: str) -> list[Code]:
+    """``C78.7197.7`` in an ICD-9 row: an ICD-10 code and the ICD-9 code glued together."""
+    token, _, description = text.partition(" ")
+    description = description.strip(" ,;")
+    for cut in range(3, len(token) - 2):
+        head, tail = token[:cut], token[cut:]
+        head_system = next((s for s in CODE_SHAPES if s != system and _valid(s, head)), None)
+        if head_system and _valid(system, tail):
+            return [_code(system, tail, description or None), _code(head_system, head, None)]
+    return []
+
+
+def _code(system: str, entry: str, description: str | None) -> Code:
+    bounds = entry.split("-")
+    return Code(
+        system=system,
+        code=entry,
+        description=description,
+        range=bounds if len(bounds) == 2 else None,
+    )
