@@ -57,6 +57,10 @@ def test_list_style_cpt_rows_ranges_and_codeless_lines() -> None:
     assert code(p, "CPT", "95976-95977").range == ["95976", "95977"]  # en dash, no spaces
     assert code(p, "CPT", "64569").description == "revision or replacement of the electrode array"
     assert code(p, "CPT", "90785").description == code(p, "CPT", "90791-90792").description
+    # a row that says it has no code is no wrapped description of the row above
+    assert code(p, "CPT", "0908T").description == (
+        "Noninvasive stimulation of the auricular branch, per session"
+    )
 
 
 def test_list_style_codes_after_the_title_colon_and_across_sub_headings() -> None:
@@ -187,6 +191,12 @@ def test_policy_without_codes_lists_none() -> None:
 def test_prose_mentioning_a_system_starts_no_table(line: str) -> None:
     p = parse_text(policy_text([line, "99213 visits were counted over 12 months."]), "text")
     assert p.codes == []
+
+
+def test_codes_listed_bare_take_no_sentence_as_description() -> None:
+    body = ["CPT codes: 47371, 47381", "CPT® is a registered trademark of the AMA"]
+    p = parse_text(policy_text(body), "text")
+    assert [(c.code, c.description) for c in p.codes] == [("47371", None), ("47381", None)]
 
 
 # --- J codes: ICD-10-CM under a diagnosis label, HCPCS under a HCPCS label -----

@@ -64,11 +64,13 @@ NO_CODES: tuple[str, ...] = (
     "all related diagnosis",
     "see below",
 )
+# How a row without a code says so, after a dash: "Ketamine –no specific code".
+CODELESS_ROW_MARKS: tuple[str, ...] = ("no specific code", "no code")
 # Column titles of a code table's header row (also the second line of a wrapped header).
 HEADER_WORDS: frozenset[str] = frozenset(
     {"code", "codes", "code(s)", "type", "number", "description", "descriptor", "descriptions"}
 )
-# Verbs that make a label line a sentence about codes, not a table row.
+# Verbs that make a line a sentence about codes, not a table row or a description.
 PROSE_VERBS: tuple[str, ...] = ("is", "are", "was", "were", "may", "must", "should", "will", "can")
 RANGE_DASHES = "-–—"  # hyphen, en dash, em dash
 
@@ -91,6 +93,9 @@ _TAIL_RE = re.compile(
 )
 _NO_CODES_RE = re.compile(
     r"^(?:" + "|".join(re.escape(w) for w in NO_CODES) + r")\.?$", re.IGNORECASE
+)
+_CODELESS_ROW_RE = re.compile(
+    r"[-–—]\s*(?:" + "|".join(re.escape(w) for w in CODELESS_ROW_MARKS) + r")\.?$", re.IGNORECASE
 )
 _PROSE_VERB_RE = re.compile(r"\b(?:" + "|".join(PROSE_VERBS) + r")\b", re.IGNORECASE)
 # One entry: a code, or two codes joined by a dash (spaces allowed) or "through".
@@ -162,20 +167,21 @@ class _TableReader:
 
     def _codeless(self, line: Line) -> None:
         text = line.text.strip()
+        if line.cells and not line.cells[0].strip():
+            _continue(self.open_rows, text)  # the code cell is empty: the row above goes on
+            return
         self.gap += 1
         if self.gap > MAX_GAP or _is_prose(text) or _is_other_table_row(line):
             self._end()
-        elif line.cells and not line.cells[0].strip():
-            _continue(self.open_rows, text)  # the code cell is empty: the row above goes on
-            self.gap -= 1
-        elif text.endswith(":"):
-            self._settle()  # a sub-heading: the rows above are complete
+        elif text.endswith(":") or _CODELESS_ROW_RE.search(text):
+            self._settle()  # a sub-heading or a row without a code: the rows above are complete
         else:
             self.pending.append(text)
 
     def _settle(self) -> None:
         """No more rows follow the pending text: it can only describe codes listed bare."""
-        if self.pending and self.open_rows and not self.open_rows[-1].description:
+        bare = self.open_rows and not self.open_rows[-1].description
+        if bare and self.pending and not _PROSE_VERB_RE.search(self.pending[0]):
             _continue(self.open_rows, self.pending[0])
         self.pending = []
         self.open_rows = []
