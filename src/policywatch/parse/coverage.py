@@ -14,51 +14,19 @@ from dataclasses import dataclass, field
 
 from policywatch.model import Coverage
 from policywatch.parse.document import Doc
+from policywatch.parse.vocabulary import vocabulary
 
-_POLICY_HEADING = re.compile(
-    r"^(?:medical\s+)?(?:policy(?:\s+statements?)?|coverage(?:\s+(?:policy|guidelines?|criteria))?|"
-    r"(?:medical\s+)?(?:policy\s+)?criteria|services are considered .+|recommendations?|"
-    r"\d{1,2}\s+recommendations?|policy coverage criteria)\s*:?$",
-    re.IGNORECASE,
-)
-
-_STATUS_WORDS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\bspecial arrangements\b", re.I), "special_arrangements"),
-    (re.compile(r"\bstandard arrangements\b", re.I), "standard_arrangements"),
-    (
-        re.compile(
-            r"\bonly (?:be used )?in (?:the context of )?research\b|\bresearch only\b", re.I
-        ),
-        "research_only",
-    ),
-    (re.compile(r"\b(?:should|must) not be used\b", re.I), "do_not_use"),
-    (re.compile(r"\b(?:investigational|experimental|unproven)\b", re.I), "investigational"),
-    (re.compile(r"\bnot medically necessary\b", re.I), "not_medically_necessary"),
-    (re.compile(r"\bmedically necessary\b", re.I), "medically_necessary"),
-    (re.compile(r"\bnot (?:a )?covered\b|\bnot eligible for coverage\b", re.I), "not_covered"),
-]
-
-# A status predicated of the subject: "is …", "are considered to be …",
-# "considers X to be …", "should only be used with special arrangements".
-_GAP = (
-    r"(?:\s+(?:not|considered|deemed|to|be|also|only|generally|may|a|an|therefore|and|or|and/or))*"
-    r"\s+"
-)
-_STATUS_TERMS = (
-    r"(?:investigational|experimental|unproven|medically necessary|not medically necessary|"
-    r"covered service|covered|eligible for coverage)"
-)
-_PREDICATE = re.compile(
-    rf"\b(?:is|are|be|remains?|considers .{{1,200}}? to be){_GAP}{_STATUS_TERMS}\b"
-    r"|\b(?:can|may|should|must)(?: only| not)? be used\b",
-    re.IGNORECASE,
-)
 _VERB = re.compile(r"\s+(?:is|are|to be|may be|can be|should|must|remains?)\s", re.IGNORECASE)
 _ROMAN = re.compile(r"^(?:- )?(?P<n>[IVX]{1,5})[.)]\s+(?P<text>.+)$")
 _LETTER = re.compile(r"^(?:- )?(?P<n>[A-Z])[.)]\s+(?P<text>.+)$")
 _NUMBER = re.compile(r"^(?:- )?(?P<n>\d{1,2})[.)]\s+(?P<text>.+)$")
 _RECOMMENDATION = re.compile(r"^(?:- )?(?P<n>\d{1,2}\.\d{1,2})\s+(?P<text>.+)$")
-_ANY_OF = re.compile(r"\b(?:any|one or more|either|each) of the following\b", re.I)
+_ANY_OF = re.compile(
+    r"\b(?:any|one or more|either|each) of the following\b"
+    r"|\bfor the following (?:indications|conditions|situations)\b"
+    r"|\bunder the following (?:indications|conditions|situations)\b",
+    re.I,
+)
 _INDICATION_AFTER = re.compile(
     r"\b(?:as a treatment for|for the treatment of|in the treatment of|treatment of|for)\s+"
     r"(?:patients with\s+|individuals with\s+)?(?P<ind>[^,;:.]+)",
@@ -76,23 +44,27 @@ class _Criterion:
 
 
 def status_of(text: str) -> str:
-    for pattern, status in _STATUS_WORDS:
-        if pattern.search(text):
-            return status
-    return "unknown"
+    return vocabulary().status_of(text)
 
 
 def is_statement(text: str) -> bool:
-    return _PREDICATE.search(text) is not None
+    return vocabulary().is_statement(text)
 
 
 def parse_coverage(doc: Doc, title: str | None) -> list[Coverage]:
-    for start, _ in doc.find_sections(_POLICY_HEADING):
+    """Statements from the first coverage section that has any: criteria trees,
+    indications of a drug policy, or plain sentences."""
+    from policywatch.parse.indications import indication_statements
+
+    found: list[Coverage] = []
+    for start, _ in doc.sections_of("coverage"):
         body = _policy_body(doc, start)
-        statements = _from_criteria(body, title) or _from_sentences(body, title)
-        if statements:
-            return _unique(statements)
-    return []
+        found += (
+            _from_criteria(body, title)
+            or indication_statements(doc, start)
+            or _from_sentences(body, title)
+        )
+    return _unique(found)
 
 
 def _policy_body(doc: Doc, start: int, limit: int = 60) -> list[str]:
@@ -100,8 +72,8 @@ def _policy_body(doc: Doc, start: int, limit: int = 60) -> list[str]:
     body: list[str] = []
     seen_statement = False
     for line in doc.lines[start + 1 : start + 1 + limit]:
-        if line.heading and seen_statement:
-            break
+        if line.heading and seen_statement and not is_statement(line.text):
+            break  # a statement set in bold is body text, not a new section
         if line.text.lower().startswith(("note:", "*note")):
             continue
         body.append(line.text)
@@ -131,13 +103,17 @@ def _criteria_tree(body: list[str]) -> list[_Criterion]:
     """Nest I. → A. → 1. items by their numbering, whatever the indentation says."""
     roots: list[_Criterion] = []
     letter: _Criterion | None = None
+    last_letter = ""
     for line in body:
-        if m := _ROMAN.match(line):
+        lettered = _LETTER.match(line)
+        next_letter = bool(lettered and last_letter and ord(lettered["n"]) == ord(last_letter) + 1)
+        if not next_letter and (m := _ROMAN.match(line)):  # "I." after "H." is a letter
             roots.append(_Criterion(m.group("text")))
-            letter = None
-        elif roots and (m := _LETTER.match(line)):
+            letter, last_letter = None, ""
+        elif roots and (m := lettered):
             letter = _Criterion(m.group("text"))
             roots[-1].items.append(letter)
+            last_letter = m.group("n")
         elif roots and (m := _NUMBER.match(line)):
             (letter or roots[-1]).items.append(_Criterion(line.removeprefix("- ")))
         elif roots and not line.startswith("- "):

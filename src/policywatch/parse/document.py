@@ -94,6 +94,8 @@ def is_heading(text: str, following: str) -> bool:
         return False  # a table's header row ("Date Action", "Codes Number Description")
     if text.endswith(_TERMINAL) or (text.endswith(":") and len(words) > 4):
         return False
+    if words[-1] in ("and", "or", "and/or") and len(words) > 1:  # a list item running on
+        return False
     if _LABEL_VALUE.match(text) or _CODE_LIKE.search(_SECTION_NUMBER.sub("", text)):
         return False
     if _LIST_ITEM.match(text) and not _NUMBERED_HEADING.match(text):

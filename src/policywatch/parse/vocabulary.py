@@ -20,6 +20,17 @@ class Vocabulary:
     generic_titles: list[re.Pattern[str]]
     longest_label_words: int
     headings: dict[str, tuple[list[re.Pattern[str]], list[re.Pattern[str]]]]  # search, match
+    statuses: list[tuple[str, list[re.Pattern[str]]]]  # in precedence order
+    predicates: list[re.Pattern[str]]
+
+    def status_of(self, text: str) -> str:
+        for status, patterns in self.statuses:
+            if any(p.search(text) for p in patterns):
+                return status
+        return "unknown"
+
+    def is_statement(self, text: str) -> bool:
+        return any(p.search(text) for p in self.predicates)
 
     def heading_is(self, kind: str, heading: str) -> bool:
         """Is ``heading`` a section of ``kind`` ("history", "references", "coverage")?"""
@@ -67,6 +78,8 @@ def vocabulary() -> Vocabulary:
             kind: (_compiled(spec.get("search", [])), _compiled(spec.get("match", [])))
             for kind, spec in data["headings"].items()
         },
+        statuses=[(entry["status"], _compiled(entry["patterns"])) for entry in data["statuses"]],
+        predicates=_compiled(data["predicates"]["patterns"]),
     )
 
 
