@@ -240,7 +240,7 @@ SHAPES = {
     "ICD-10-CM": r"[A-TV-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?",
 }
 LABELS = {"CPT": "CPT", "HCPCS": "HCPCS", "ICD-10-CM": "ICD-10"}
-DASHES = ["-", " - ", "–", " – ", " — "]
+DASHES = ["-", " - ", "–", " – ", " — ", " through "]
 
 
 @st.composite

@@ -292,18 +292,23 @@ def _leading_entries(system: str, text: str) -> tuple[list[str], int]:
 
 def _entry(system: str, m: re.Match[str]) -> str | None:
     """The normalized code or ``first-last`` range a match stands for, if ``system`` has it."""
-    lo = m.group("lo").upper()
+    lo = _placeholders(m.group("lo"))
     if not _valid(system, lo):
         return None
     hi = m.group("hi")
     if hi is None:
         return lo
-    hi = hi.upper()
+    hi = _placeholders(hi)
     if not _valid(system, hi) and lo[0].isalpha() and hi[0].isdigit():
         hi = lo[0] + hi  # "I69.120 - 69.128": the last bound without its letter
     if not _valid(system, hi) or hi <= lo:
         return None
     return f"{lo}-{hi}"
+
+
+def _placeholders(token: str) -> str:
+    """ICD-10 placeholder characters are often typed in lower case: ``S32.2xxS``."""
+    return token.replace("x", "X")
 
 
 def _valid(system: str, token: str) -> bool:
