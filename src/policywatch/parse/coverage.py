@@ -27,6 +27,9 @@ _ANY_OF = re.compile(
     r"|\bunder the following (?:indications|conditions|situations)\b",
     re.I,
 )
+# "The following procedures are unproven …:": each item below is a statement.
+_LISTED = re.compile(r"^the following\b.*:$", re.IGNORECASE)
+_MAX_ITEM_WORDS = 40
 _INDICATION_AFTER = re.compile(
     r"\b(?:as a treatment for|for the treatment of|in the treatment of|treatment of|for)\s+"
     r"(?:patients with\s+|individuals with\s+)?(?P<ind>[^,;:.]+)",
@@ -71,13 +74,16 @@ def _policy_body(doc: Doc, start: int, limit: int = 60) -> list[str]:
     """Lines under a policy heading, through sub-headings until statements were seen."""
     body: list[str] = []
     seen_statement = False
+    in_list = False  # the lines after "…:" are its list, even when set in bold
     for line in doc.lines[start + 1 : start + 1 + limit]:
-        if line.heading and seen_statement and not is_statement(line.text):
+        statement = is_statement(line.text)
+        if line.heading and seen_statement and not statement and not in_list:
             break  # a statement set in bold is body text, not a new section
+        in_list = line.text.endswith(":") or (in_list and not statement)
         if line.text.lower().startswith(("note:", "*note")):
             continue
         body.append(line.text)
-        seen_statement = seen_statement or is_statement(line.text)
+        seen_statement = seen_statement or statement
     return body
 
 
@@ -122,14 +128,20 @@ def _criteria_tree(body: list[str]) -> list[_Criterion]:
 
 
 def _from_sentences(body: list[str], title: str | None) -> list[Coverage]:
-    out = []
+    out: list[Coverage] = []
+    listed: str | None = None  # the status of "The following … are <status>:" above
     for line in body:
         rec = _RECOMMENDATION.match(line)
         text = rec.group("text") if rec else line.removeprefix("- ")
-        for sentence in _sentences(text):
-            if is_statement(sentence) and status_of(sentence) != "unknown":
-                out.append(Coverage(indication_of(text, title), status_of(sentence), text))
-                break
+        statement = next(
+            (s for s in _sentences(text) if is_statement(s) and status_of(s) != "unknown"), None
+        )
+        if statement:
+            listed = status_of(statement) if _LISTED.match(statement) else None
+            if not listed:
+                out.append(Coverage(indication_of(text, title), status_of(statement), text))
+        elif listed and len(text.split()) <= _MAX_ITEM_WORDS:
+            out.append(Coverage(_item_indication(text), listed, text))
     return out
 
 

@@ -23,6 +23,7 @@ from policywatch.parse.vocabulary import vocabulary
 _ENUMERATED = re.compile(
     r"^(?:- )?(?P<open>\()?(?P<n>[IVXivx]{1,5}|[A-Za-z]|\d{1,2})(?P<close>[.)])\s+(?P<text>\S.*)$"
 )
+_CATCH_ALL = re.compile(r"\b(?:all|any) other\b", re.IGNORECASE)
 _FORWARD = re.compile(r"\b(?:below|following|listed|these)\b", re.IGNORECASE)
 _HEAD_END = re.compile(r"\.\s|:|\s+including\b|\s+\((?:[A-Za-z], )*[A-Za-z],? (?:or|and) ")
 # A head that reads as a criterion ("Patient is 18 years or older"), not a condition.
@@ -97,6 +98,8 @@ def _outline(lines: list[Line]) -> tuple[list[_Item], list[str]]:
             if stack:
                 stack[-1][1].text += f" {text}"
             continue
+        if _CATCH_ALL.search(text) and vocab.is_statement(text):
+            loose.append(text)  # "… investigational for ANY other use(s)" stands alone
         style = _style(m, stack)
         item = _Item(m.group("text"))
         depth = next((i for i, (s, _) in enumerate(stack) if s == style), None)
