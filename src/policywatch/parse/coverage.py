@@ -79,12 +79,19 @@ def _policy_body(doc: Doc, start: int, limit: int = 60) -> list[str]:
         statement = is_statement(line.text)
         if line.heading and seen_statement and not statement and not in_list:
             break  # a statement set in bold is body text, not a new section
+        if line.heading and seen_statement and _ends_criteria(line.text):
+            break
         in_list = line.text.endswith(":") or (in_list and not statement)
         if line.text.lower().startswith(("note:", "*note")):
             continue
         body.append(line.text)
         seen_statement = seen_statement or statement
     return body
+
+
+def _ends_criteria(heading: str) -> bool:
+    vocab = vocabulary()
+    return any(vocab.heading_is(k, heading) for k in ("beyond_coverage", "history", "references"))
 
 
 def _from_criteria(body: list[str], title: str | None) -> list[Coverage]:

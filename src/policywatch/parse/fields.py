@@ -135,7 +135,7 @@ def number_value(value: str) -> str | None:
     """The number a field gives: its leading tokens that carry digits, with short
     capital parts between them kept ("2024 P 2116-18", "CP.VP.26", "00220")."""
     tokens: list[str] = []
-    for token in value.replace("\t", " ").split():
+    for token in value.replace("\t", " ").lstrip("# ").split():
         token = token.strip(",;")
         if not _NUMBER_TOKEN.fullmatch(token):
             break

@@ -36,6 +36,7 @@ _MAX_AREA_LINES = 2000
 class _Item:
     text: str
     items: list[_Item] = field(default_factory=list)
+    first_line: str = ""  # the enumerated line itself, before any continuation
     lead_status: str | None = None  # the status a lead-in sentence gave the list
 
     def full_text(self) -> str:
@@ -49,7 +50,7 @@ def indication_statements(doc: Doc, start: int) -> list[Coverage]:
     top, loose = _outline(_area(doc, start))
     out: list[Coverage] = []
     for item in top:
-        head = _head(item.text)
+        head = _head(item.first_line)
         status = _first_status(item) or item.lead_status
         if head and status:
             out.append(Coverage(normalize_indication(head), status, item.full_text()))
@@ -91,17 +92,18 @@ def _outline(lines: list[Line]) -> tuple[list[_Item], list[str]]:
             if vocab.is_statement(text):
                 if line.heading:
                     stack.clear()
-                if _FORWARD.search(text):
+                forward = _FORWARD.search(text) is not None
+                if forward and not stack:  # inside an item it leads that item's own list
                     lead = vocab.status_of(text)
-                if not stack:
-                    loose.append(text)
+                if not stack and (not forward or _CATCH_ALL.search(text)):
+                    loose.append(text)  # a lead-in speaks through the items below it
             if stack:
                 stack[-1][1].text += f" {text}"
             continue
         if _CATCH_ALL.search(text) and vocab.is_statement(text):
             loose.append(text)  # "… investigational for ANY other use(s)" stands alone
         style = _style(m, stack)
-        item = _Item(m.group("text"))
+        item = _Item(m.group("text"), first_line=m.group("text"))
         depth = next((i for i, (s, _) in enumerate(stack) if s == style), None)
         if depth is not None:
             del stack[depth:]
@@ -142,7 +144,7 @@ def _head(text: str) -> str | None:
     words = head.split()
     if not words or len(words) > _MAX_HEAD_WORDS or not head[0].isupper():
         return None
-    if _CLAUSE.search(head) or vocabulary().status_of(head) != "unknown":
+    if _CLAUSE.search(head) or vocabulary().is_statement(head):
         return None
     return head
 
@@ -150,7 +152,7 @@ def _head(text: str) -> str | None:
 def _first_status(item: _Item) -> str | None:
     vocab = vocabulary()
     for text in _texts(item):
-        if vocab.is_statement(text) or vocab.status_of(text) != "unknown":
+        if vocab.is_statement(text):  # a status word alone ("an experimental therapy") is not one
             status = vocab.status_of(text)
             if status != "unknown":
                 return status

@@ -35,7 +35,7 @@ _UNDERWRITTEN = re.compile(
 
 _MASTHEAD_LINES = 15
 # A policy number printed alone above a header block: "5.21.169", "CP.VP.26".
-_BARE_NUMBER = re.compile(r"^[A-Z]{0,4}\.?\d{1,3}(?:\.[A-Z0-9]{1,4}){2,3}$")
+_BARE_NUMBER = re.compile(r"^[A-Z]{0,4}\.?\d{1,2}(?:\.[A-Z0-9]{1,3}){2,3}$")  # not a phone
 
 
 def title(doc: Doc) -> str | None:
@@ -75,7 +75,6 @@ def _labelled_title(doc: Doc) -> str | None:
 
 def _wraps_title(value: str, below: str) -> bool:
     """A title value wrapped onto a short capitalised line of its own."""
-    vocab = vocabulary()
     words = below.split()
     return (
         not value.endswith((".", ":", ")"))
@@ -83,7 +82,6 @@ def _wraps_title(value: str, below: str) -> bool:
         and below[0].isupper()
         and ":" not in below
         and not below.endswith(".")
-        and vocab.field_of(below) is None
         and not _BARE_NUMBER.match(below)
         and below not in value
     )
