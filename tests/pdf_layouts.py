@@ -829,3 +829,179 @@ def history_tables() -> bytes:
         sheet_.pdf.line(LEFT, block_bottom, RIGHT, block_bottom)
 
     return sheet.finish(furniture)
+
+
+# --------------------------------------------------------------------------- header fields
+
+FIELD_TOC = (  # (entry, page): the contents on the left, dot leaders to the page numbers
+    ("Application", "1"),
+    ("Coverage Rationale", "1"),
+    ("Documentation Requirements", "3"),
+    ("Definitions", "3"),
+    ("Applicable Codes", "4"),
+    ("Description of Services", "5"),
+    ("Benefit Considerations", "8"),
+    ("Clinical Evidence", "8"),
+    ("References", "12"),
+    ("Policy History/Revision Information", "14"),
+)
+FIELD_RELATED = (  # bullet items in a box on the right, the first one wrapping
+    "Minimally Invasive Procedures for the Treatment of Upper Gastrointestinal Diseases",
+    "Obstructive and Central Sleep Apnea Treatment",
+    "Robotic-Assisted Surgery Policy, Professional",
+)
+FIELD_COMMUNITY = "Examplimab Infusion Services"  # under a second box heading
+FIELD_LINES = ("Policy Number: 2026T0999QQ", "Effective Date: January 1, 2026")
+
+
+def header_fields_beside_columns() -> bytes:
+    """Page 1: a title; the header fields on the left, the first of a small box's bullet
+    ("• Instructions for Use") at the right margin on the Effective Date's baseline; then
+    "Table of Contents | Page | Related Policies" on one baseline, the contents (dot
+    leaders) below on the left and, in a box on the right at a leading of its own, the
+    related policies' bullets and a "Community Plan Policy" heading; then a larger
+    "Application" heading and body text over three pages."""
+    sheet = Sheet()
+    sheet.new_page()
+    sheet.text(220, 90, "Example Health Plan Medical Policy", 12, bold=True)
+    sheet.text(220, 118, "Examplimab Surgery", 20, bold=True)
+    sheet.text(LEFT, 150, FIELD_LINES[0])
+    sheet.text(LEFT, 162, FIELD_LINES[1])
+    sheet.pdf.set_line_width(0.5)
+    sheet.pdf.rect(470, 152, RIGHT - 470, 14)
+    sheet.text(476, 162, "• Instructions for Use")
+    col = 300.0
+    sheet.text(LEFT, 186, "Table of Contents", bold=True)
+    sheet.right(col, 186, "Page", bold=True)
+    box = 324.0
+    sheet.text(box + 6, 186, "Related Policies", bold=True)
+    y = 186.0
+    for label, page in FIELD_TOC:
+        y += 11.5
+        sheet.leader(LEFT, col, y, label, page)
+    toc_end = y
+    y = 189.0
+    right_lines: list[tuple[str, float, bool]] = []
+    for item in FIELD_RELATED:
+        for n, line in enumerate(sheet.wrap(item, RIGHT - box - 30)):
+            y += 13.0
+            right_lines.append(
+                (("• " if n == 0 else "") + line, box + (6 if n == 0 else 16), False)
+            )
+    y += 6
+    right_lines.append(("Community Plan Policy", box + 6, True))
+    right_lines.append((f"• {FIELD_COMMUNITY}", box + 6, False))
+    y = 189.0
+    for text, x, bold in right_lines:
+        y += 13.0 if not bold else 19.0
+        sheet.text(x, y, text, bold=bold)
+    sheet.pdf.rect(box, 176, RIGHT - box, y + 6 - 176)
+    sheet.y = max(toc_end, y) + 24
+    sheet.line("Application", size=14, bold=True, leading=16)
+    sheet.gap(6)
+    for text in BODY * 3:
+        sheet.paragraph(text)
+    return sheet.finish(_footer("Examplimab Surgery", _page_n_of))
+
+
+# --------------------------------------------------------------------------- long table
+
+LINK_FIELDS = (  # (header field on the left, a contents link flush right on its baseline)
+    ("Reference Number: CP.EX.99", "Coding Implications"),
+    ("Last Review Date: 07/2020", "Revision Log"),
+)
+LONG_TABLE_HEADER = ("ICD-10-CM Code", "Description")
+_SITES = ("retina", "choroid", "macula", "optic disc", "vitreous", "sclera", "iris")
+_FINDINGS = ("degeneration", "detachment", "hemorrhage", "inflammation", "scarring", "edema")
+_SIDES = ("right eye", "left eye", "bilateral", "unspecified eye")
+LONG_TABLE_ROWS = tuple(  # 150 codes, each description different in its words
+    (
+        f"H{30 + n // 10}.{n % 10}{n % 3 + 1}",
+        f"{_FINDINGS[n % 6].capitalize()} of the {_SITES[n // 6 % 7]}, {_SIDES[n // 42 % 4]}",
+    )
+    for n in range(150)
+)
+
+
+def long_table_with_repeated_header() -> bytes:
+    """Page 1: a title, header fields each with a contents link set flush right on its
+    baseline, a sentence ending in a bold word, then body text. Page 2: a heading and a
+    two-column code table whose header row ("ICD-10-CM Code | Description") is printed
+    again at the top of every page the table runs over (about four), under a running
+    header; then a closing paragraph."""
+    sheet = Sheet(top=80.0)
+    sheet.new_page()
+    sheet.text(LEFT, 96, "Clinical Policy: Example Ophthalmoscopy", 18)
+    y = 96.0
+    for field, link in LINK_FIELDS:
+        y += 13
+        sheet.text(LEFT, y, field)
+        sheet.right(RIGHT, y, link)
+    reminder = "See Important Reminder at the end of this policy for important regulatory and legal"
+    sheet.text(LEFT, y + 26, reminder)
+    sheet.text(LEFT, y + 39, "information.", bold=True)
+    sheet.y = y + 50
+    sheet.heading("Description", 12)
+    for text in BODY[:5]:
+        sheet.paragraph(text)
+    sheet.new_page()
+    sheet.heading("Diagnosis Codes that Support Coverage Criteria", 12)
+    sheet.paragraph(BODY[5])
+    header_at: list[float] = []
+
+    def header_row(top: float) -> float:
+        header_at.append(top)
+        sheet.text(LEFT + 4, top + 11, LONG_TABLE_HEADER[0], 10, bold=True)
+        sheet.text(LEFT + 124, top + 11, LONG_TABLE_HEADER[1], 10, bold=True)
+        return top + 16
+
+    y = header_row(sheet.y + 6)
+    for code, description in LONG_TABLE_ROWS:
+        if y + 14 > sheet.bottom:
+            sheet.new_page()
+            y = header_row(sheet.top)
+        sheet.text(LEFT + 4, y + 11, code, 10)
+        sheet.text(LEFT + 124, y + 11, description, 10)
+        y += 14
+    sheet.y = y + 10
+    sheet.paragraph(BODY[6])
+    sheet.paragraph(BODY[7])
+
+    def furniture(sheet_: Sheet, number: int, total: int) -> None:
+        if number > 1:
+            sheet_.text(LEFT, 50, "CLINICAL POLICY", 14, bold=True)
+            sheet_.text(LEFT, 66, "Example Ophthalmoscopy", 12, bold=True)
+        sheet_.text(280, PAGE_H - 30, _page_n_of(number, total), 10)
+
+    return sheet.finish(furniture)
+
+
+# --------------------------------------------------------------------------- lettered criteria
+
+CRITERIA_INDICATIONS = ("A. Atopic Dermatitis", "B. Asthma", "C. Eosinophilic Esophagitis")
+CRITERIA_DURATION = "Authorization will be issued for 12 months."
+
+
+def lettered_criteria() -> bytes:
+    """A drug policy's criteria: the bold heading "2. Coverage Criteria" with a raised
+    note letter "a" and its colon; under it each indication as a bold lettered line, its
+    numbered criteria, and a bold duration sentence; the next indication's lettered line
+    follows the duration at the same line spacing. Three pages, running footer."""
+    sheet = Sheet()
+    sheet.new_page()
+    sheet.text(LEFT, 84, "Examplimab - Prior Authorization/Medical Necessity", 14, bold=True)
+    sheet.y = 100
+    sheet.paragraph(BODY[0])
+    sheet.line("2. Coverage Criteria", bold=True, leading=22)
+    x = LEFT + sheet.width("2. Coverage Criteria", bold=True)
+    sheet.text(x, sheet.y - 4, "a", 6.5, bold=True)
+    sheet.text(x + sheet.width("a", 6.5, bold=True), sheet.y, ":", bold=True)
+    for indication in CRITERIA_INDICATIONS * 2:
+        sheet.line(indication, x=LEFT + 8, bold=True, leading=22)
+        sheet.line("1. Initial Authorization", x=LEFT + 26, leading=22)
+        for n, text in enumerate(BODY[1:4], start=1):
+            for k, line in enumerate(sheet.wrap(f"({n}) {text}", 380)):
+                sheet.line(line, x=LEFT + 62 + (14 if k else 0), leading=13 if k else 22)
+        sheet.line(CRITERIA_DURATION, x=LEFT + 26, bold=True, leading=22)
+    sheet.line("a State mandates may apply.", size=8, leading=22)
+    return sheet.finish(_footer("Example Health Plan Pharmacy Program", _page_n_of))

@@ -92,6 +92,9 @@ def _snippet(lines: list[str], around: int, span: int = 4) -> str:
         (L.bullets_across_pages, ("▪",)),
         (L.bullets_across_pages, ("o",)),
         (L.history_tables, ()),
+        (L.header_fields_beside_columns, ()),
+        (L.long_table_with_repeated_header, ()),
+        (L.lettered_criteria, ()),
     ],
 )
 def test_layouts_have_pages_for_furniture_to_repeat_on(
@@ -113,6 +116,9 @@ _EVERY_LAYOUT = [
     (L.code_table, (True,)),
     (L.code_table, (False,)),
     (L.history_tables, ()),
+    (L.header_fields_beside_columns, ()),
+    (L.long_table_with_repeated_header, ()),
+    (L.lettered_criteria, ()),
 ]
 
 
@@ -404,3 +410,78 @@ def test_running_header_printed_on_page_one_too_is_kept_once(history: Doc) -> No
     assert lines.index("Example Plan Pharmacy Policy 5.99.321") < lines.index("Description")
     assert "Subject: Examplicel" in lines
     assert not any("Page" in line for line in lines)
+
+
+# --------------------------------------------------------------------------- header fields
+
+
+def test_header_fields_each_on_a_line_then_contents_then_related(two_fields: Doc) -> None:
+    """Header fields, the contents (left column) and the related-policy box (right column,
+    its own leading) come out each on lines of their own, in column order."""
+    lines = [_plain(line) for line in two_fields.raw_lines]
+    fields = [lines.index(field) for field in L.FIELD_LINES]
+    toc = [_index(lines, rf"^{re.escape(label)}\W+{page}$") for label, page in L.FIELD_TOC]
+    related = [_index(lines, rf"^- {re.escape(item)}$") for item in L.FIELD_RELATED]
+    community = _index(lines, rf"^- {L.FIELD_COMMUNITY}$")
+    body = _index(lines, r"^Application$")
+    assert fields == sorted(fields) and fields[-1] < toc[0], _snippet(lines, fields[-1])
+    assert toc == sorted(toc) and toc[-1] < related[0]
+    assert related == sorted(related) and related[-1] < community < body
+    right = ["•", "Related Policies", "Instructions for Use", "Community Plan"]
+    for line in lines[:body]:
+        if "Effective Date" in line or "Table of Contents" in line or _LEADER.search(line):
+            assert not [w for w in right if w in line], f"two columns on one line: {line!r}"
+
+
+@pytest.fixture(scope="module")
+def two_fields() -> Doc:
+    return _doc(L.header_fields_beside_columns)
+
+
+# --------------------------------------------------------------------------- long table
+
+
+@pytest.fixture(scope="module")
+def long_table() -> Doc:
+    return _doc(L.long_table_with_repeated_header)
+
+
+def test_repeated_table_header_stays_where_the_table_starts(long_table: Doc) -> None:
+    """The header row printed atop every page the table runs over is the table's header,
+    once, under the table's heading: not a masthead above the title."""
+    lines = [_plain(line) for line in long_table.raw_lines]
+    header = [i for i, line in enumerate(lines) if "ICD-10-CM" in line]
+    assert len(header) == 1, [lines[i] for i in header]
+    title = lines.index("Clinical Policy: Example Ophthalmoscopy")
+    heading = lines.index("Diagnosis Codes that Support Coverage Criteria")
+    first = _index(lines, rf"^{re.escape(L.LONG_TABLE_ROWS[0][0])}\t")
+    assert title < heading < header[0] < first
+    for code, description in L.LONG_TABLE_ROWS:
+        assert lines.count(f"{code}\t{description}") == 1, code
+
+
+def test_header_field_and_flush_right_link_are_separate_lines(long_table: Doc) -> None:
+    lines = long_table.raw_lines
+    for field, link in L.LINK_FIELDS:
+        assert field in lines and link in lines, _snippet(lines, 6)
+    assert lines.index(L.LINK_FIELDS[-1][0]) < lines.index(L.LINK_FIELDS[0][1])
+
+
+def test_bold_end_of_a_sentence_is_no_heading(long_table: Doc) -> None:
+    assert not any(_plain(line) != line and "information." in line for line in long_table.raw_lines)
+    assert "### Description" in long_table.raw_lines or "## Description" in long_table.raw_lines
+
+
+# --------------------------------------------------------------------------- lettered criteria
+
+
+def test_lettered_items_and_superscript_note_stay_apart() -> None:
+    """A raised note letter is no part of the word before it, and each lettered
+    indication is a line of its own, also after a bold sentence at the same spacing."""
+    doc = _doc(L.lettered_criteria)
+    lines = [_plain(line) for line in doc.raw_lines]
+    assert "Criteriaa" not in doc.raw
+    assert any(line.startswith("2. Coverage Criteria") for line in lines)
+    for indication in L.CRITERIA_INDICATIONS:
+        assert lines.count(indication) == 2, [ln for ln in lines if indication[3:] in ln]
+    assert lines.count(L.CRITERIA_DURATION) == 2 * len(L.CRITERIA_INDICATIONS)

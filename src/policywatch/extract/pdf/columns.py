@@ -19,6 +19,8 @@ _MIN_GUTTER_STEPS = 3  # a gutter is at least ~6 pt wide
 _MIN_BAND_LINES = 4
 _MIN_SIDE_LINES = 3
 _RUNNING_WORDS = 5
+_FLUSH = 3.0  # points: lines set flush right end this close
+_MIN_INTERLEAVED = 2  # lines of one column set between the other's lines
 _SECTION_GAP = 1.5  # of the font size  # words per line of a column of running text
 
 
@@ -133,9 +135,26 @@ def _bands(
                 out[-1][0].extend(band)
                 start = end
                 continue
+        else:
+            band = _up_to_next_section(band, gutter)
+            end = start + len(band)
         out.append((band, gutter))
         start = end
     return out
+
+
+def _up_to_next_section(band: list[Line], gutter: float) -> list[Line]:
+    """The band up to a heading set off by white space below the end of one of its
+    columns: a new section under a contents list (left) and a related-links box (right)
+    spans the page, however narrow its own lines."""
+    last_left = max(i for i, ln in enumerate(band) if any(s.x1 < gutter for s in ln.segments))
+    last_right = max(i for i, ln in enumerate(band) if any(s.x0 > gutter for s in ln.segments))
+    body = statistics.median(ln.size for ln in band)
+    for i in range(min(last_left, last_right) + 1, len(band)):
+        line, above = band[i], band[i - 1]
+        if line.size >= 1.15 * body and line.top - above.bottom > 0.5 * line.size:
+            return band[:i]
+    return band
 
 
 def _section_break(above: Line, below: Line) -> bool:
@@ -178,6 +197,8 @@ def _strip_centre(mask: int, low: float) -> float:
 
 
 def _two_columns(band: list[Line], gutter: float) -> bool:
+    if _flush_right_block(band, gutter):
+        return True
     if len(band) < _MIN_BAND_LINES:
         return False
     left = [ln for ln in band if any(s.x1 < gutter for s in ln.segments)]
@@ -187,7 +208,35 @@ def _two_columns(band: list[Line], gutter: float) -> bool:
     both = sum(1 for ln in left if ln in right)
     if both < 0.5 * min(len(left), len(right)):
         return True  # the two sides keep baselines of their own
+    if _interleaved(left, right) >= _MIN_INTERLEAVED:
+        return True
     return _running(left, gutter, True) and _running(right, gutter, False)
+
+
+def _flush_right_block(band: list[Line], gutter: float) -> bool:
+    """Two or more lines of words set flush right, ragged on the left (a list of contents
+    links at the margin beside the header fields): a column of their own. Table cells
+    start where their column starts."""
+    right = [s for ln in band for s in ln.segments if s.x0 > gutter]
+    if len(right) < 2 or not all(any(ch.isalpha() for ch in s.text) for s in right):
+        return False
+    ends = [s.x1 for s in right]
+    starts = [s.x0 for s in right]
+    return max(ends) - min(ends) <= _FLUSH and max(starts) - min(starts) > 2 * _FLUSH
+
+
+def _interleaved(left: list[Line], right: list[Line]) -> int:
+    """Lines of one side set between two lines of the other, overlapping one of them: each
+    side keeps a leading of its own. A table's cells share row baselines, and its wrapped
+    cell lines keep the table's line pitch."""
+    count = 0
+    tops = sorted(ln.top for ln in left)
+    for line in right:
+        if line in left:
+            continue
+        shift = min((abs(line.top - top) for top in tops), default=line.size)
+        count += 0.2 * line.size < shift < 0.8 * line.size
+    return count
 
 
 def _running(lines: list[Line], gutter: float, left: bool) -> bool:

@@ -21,6 +21,9 @@ TOP_ZONE = 0.30
 BOTTOM_ZONE = 0.25
 ZONE_LINES = 8  # at most this many lines at either end of a page
 SAME_PLACE = 6.0  # points: a running line is printed at the same height on every page
+# A running header starts on page 1, or on page 2 under a letterhead; lines repeated only
+# from a later page on belong to what starts there (a table's header row).
+_LATE_PAGE = 2  # index of the third page
 SIMILAR = 0.75  # shared share of the words of digit-free texts (Jaccard)
 
 PAGE_NUMBER = re.compile(
@@ -82,13 +85,23 @@ def _remove_zone(pages: list[PageText], top: bool) -> list[Line]:
     need = max(2, (len(pages) + 1) // 2)
     running = {id(c) for c in clusters if len(c.pages) >= need and c.text}
     kept: dict[int, Line] = {}
-    for page, lines in zip(pages, zones, strict=True):
+    printed: set[str] = set()  # what earlier pages print in their bodies
+    for index, (page, lines) in enumerate(zip(pages, zones, strict=True)):
         drop = _outermost(lines if top else lines[::-1], assigned, running)
         for line in lines:
-            key = id(assigned[id(line)])
-            if id(line) in drop and key not in kept:
-                kept[key] = line
+            cluster = assigned[id(line)]
+            if id(line) not in drop:
+                continue
+            first = min(cluster.pages)
+            if first >= _LATE_PAGE:
+                # Repeated from mid-document on: a long table's header row reprinted on
+                # each page it runs over. It stays where the table starts.
+                if index == first and cluster.text not in printed:
+                    drop.discard(id(line))
+            elif id(cluster) not in kept:
+                kept[id(cluster)] = line
         page.lines = [line for line in page.lines if id(line) not in drop]
+        printed.update(_norm(line.text) for line in page.lines)
     copies = sorted(kept.values(), key=lambda line: line.top)
     for line in copies:
         _strip_page_words(line, len(pages))

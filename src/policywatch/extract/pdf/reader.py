@@ -35,6 +35,8 @@ _RULE_THICKNESS = 3.0
 _RULE_MIN_LENGTH = 20.0
 _POST_MIN_LENGTH = 8.0
 _BOX_MAX_SEGMENTS = 6
+_CLOSING = frozenset(".,:;)]")
+_SCRIPT = 0.85  # a glyph box this much shorter than the word's first: a super/subscript
 
 
 def open_pdf(data: bytes, max_pages: int) -> Any:
@@ -149,9 +151,13 @@ def _words(textpage: Any, left: float, top: float) -> Iterator[Word]:
             style = styles[obj] = _style(handle, first, obj, top, fonts)
         loose_box(address, first, box_address)
         x0, y_top, y_bottom = box.left, box.top, box.bottom
+        word = match.group()
         if last != first:
             loose_box(address, last, box_address)
-        word = match.group()
+            if _raised(box.top, box.bottom, y_top, y_bottom) and word[-1].isalpha():
+                # A note letter set small and raised after the word ("Criteria" + "a").
+                yield from _split_script(textpage, match, left, top, style)
+                continue
         yield Word(
             word if word.isascii() else _glyphs(word),
             x0 - left,
@@ -162,6 +168,48 @@ def _words(textpage: Any, left: float, top: float) -> Iterator[Word]:
             style[1],
             style[2],
             first,
+        )
+
+
+def _raised(top: float, bottom: float, main_top: float, main_bottom: float) -> bool:
+    """A glyph box (PDF y up) shorter than the word's first and lifted well off its
+    baseline: a superscript. Small capitals are shorter too, but sit on the baseline."""
+    height = main_top - main_bottom
+    return top - bottom < _SCRIPT * height and bottom - main_bottom > 0.25 * height
+
+
+def _split_script(
+    textpage: Any, match: re.Match[str], left: float, top: float, style: tuple[float, bool, float]
+) -> Iterator[Word]:
+    """A word whose last letters are smaller (a superscript note letter): the word, then
+    the note as a word of its own. Digits stay glued: "kg/m2" is a unit."""
+    boxes = [textpage.get_charbox(i, loose=True) for i in range(match.start(), match.end())]
+    heights = [t - b for _, b, _, t in boxes]
+    text = match.group()
+    cut = len(boxes)
+    while (
+        cut > 1
+        and _raised(boxes[cut - 1][3], boxes[cut - 1][1], boxes[0][3], boxes[0][1])
+        and text[cut - 1].isalpha()
+    ):
+        cut -= 1
+    if cut == len(boxes) or not text[cut - 1].isalpha():
+        cut = len(boxes)  # not a letter after a letter: keep the word whole
+    parts = [(0, cut), (cut, len(boxes))] if cut < len(boxes) else [(0, cut)]
+    for start, end in parts:
+        part = boxes[start:end]
+        size = style[0] * min(1.0, heights[start] / heights[0])
+        baseline = style[2] if start == 0 else top - part[0][1] - (style[2] - (top - boxes[0][1]))
+        yield Word(
+            _glyphs(text[start:end]),
+            part[0][0] - left,
+            part[-1][2] - left,
+            top - max(b[3] for b in part),
+            top - min(b[1] for b in part),
+            round(size, 1),
+            style[1],
+            baseline,
+            match.start() + start,
         )
 
 
@@ -251,12 +299,35 @@ def group_lines(
         else:
             rows.append([word])
             anchors.append(word)
+    rows = _attach_scripts(rows, anchors)
     spaced = printed_space or (lambda index: False)
     lines = [
         _make_line(_respace(sorted(row, key=lambda w: w.x0), spaced), posts or []) for row in rows
     ]
     lines.sort(key=lambda line: (line.top, line.x0))
     return lines
+
+
+def _attach_scripts(rows: list[list[Word]], anchors: list[Word]) -> list[list[Word]]:
+    """A row of only a superscript (a note number raised above the line it follows, so
+    sorted before it) or a subscript joins the line it is printed beside."""
+    out: list[list[Word]] = []
+    index = 0
+    while index < len(rows):
+        row = rows[index]
+        after = index + 1 < len(rows) and _beside(row, anchors[index + 1], rows[index + 1])
+        if after:
+            rows[index + 1] += row
+        elif out and _beside(row, anchors[index - 1], out[-1]):
+            out[-1] += row
+        else:
+            out.append(row)
+        index += 1
+    return out
+
+
+def _beside(row: list[Word], anchor: Word, line: list[Word]) -> bool:
+    return all(w.size < anchor.size and _same_baseline(anchor, w, line) for w in row)
 
 
 def _same_baseline(anchor: Word, word: Word, row: list[Word]) -> bool:
@@ -303,8 +374,12 @@ def _respace(words: list[Word], printed_space: Callable[[int], bool]) -> list[Wo
 def _same_word(prev: Word, word: Word, line: list[Word]) -> bool:
     gap = word.x0 - prev.x1
     size = min(prev.size, word.size)
+    if word.text[:1] in _CLOSING and gap < 0.08 * size:
+        return True  # punctuation set right after a note mark: "Criteria" "a" ":"
     if not (prev.text[-1:].isalpha() and word.text[:1].isalpha()):
         return False
+    if abs(prev.baseline - word.baseline) > 0.15 * size:
+        return False  # a superscript note mark ("Criteria" + "a") is a word of its own
     if gap < 0.08 * size:
         return True  # closer than any word space
     # Small capitals: a capital followed by capitals set smaller.
@@ -341,7 +416,7 @@ def _make_line(words: list[Word], posts: list[Post]) -> Line:
         if walls and any(previous.x1 - 1 <= x <= word.x0 + 1 for x in walls):
             groups.append([word])  # a cell border between them
         elif gap <= max(1.2 * word.size, 2.5 * narrowest) or (
-            index == 0 and _is_bullet(previous.text)  # a bullet and its item's text
+            len(groups[-1]) == 1 and _is_bullet(previous.text)  # a bullet and its item
         ):
             groups[-1].append(word)
         else:

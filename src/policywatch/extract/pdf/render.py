@@ -32,11 +32,15 @@ def body_font_size(pages: list[PageText]) -> float:
     return sizes.most_common(1)[0][0] if sizes else 10.0
 
 
-def is_heading(line: Line, body_size: float) -> bool:
+def is_heading(line: Line, body_size: float, continuing: bool = False) -> bool:
+    """A heading line; ``continuing``: one may go on from the line above (a wrapped
+    heading's next line may start in lower case)."""
     if line.kind != "text" or len(line.text) > 200 or not re.search(r"[^\W\d_]", line.text):
         return False
     if len(line.segments) > 1 or LEADER.search(line.text):
         return False  # a table row, a dot-leader field or contents entry
+    if not continuing and next((ch for ch in line.text if ch.isalpha()), "A").islower():
+        return False  # the end of a sentence set in bold, not a title
     return line.size >= body_size * 1.15 or (line.bold and line.size >= body_size * 0.95)
 
 
@@ -84,8 +88,14 @@ def render_page(
     heading: tuple[float, str] | None = None  # wrapped headings are joined
     flowing = False  # out[-1] is the previous printed line, as running text
     for line in lines:
-        heading_line = is_heading(line, body_size)
-        if heading and not (heading_line and line.size == heading[0]):
+        heading_line = is_heading(line, body_size, continuing=heading is not None)
+        if heading_line and flowing and line.size < 1.15 * body_size:
+            heading_line = not _sentence_runs_on(previous, line, out[-1], measures)
+        if heading and not (
+            heading_line
+            and line.size == heading[0]
+            and _heading_goes_on(heading[1], line, previous, gap, body_size)
+        ):
             out += ["", "#" * levels.get(heading[0], 6) + " " + heading[1], ""]
             heading = None
         if previous is not None and _starts_paragraph(previous, line, gap, body_size):
@@ -124,6 +134,30 @@ def render_page(
         out += ["", "#" * levels.get(heading[0], 6) + " " + heading[1], ""]
 
 
+def _sentence_runs_on(
+    previous: Line | None, line: Line, before: str, measures: list[tuple[float, float]]
+) -> bool:
+    """Bold words a sentence wraps onto, off a full line above it with no stop at its end
+    and set close under it (a heading has white space above): no heading."""
+    if previous is None or before.rstrip().endswith((".", ":", ";", "?", "!")):
+        return False
+    if line.top - previous.bottom > 0.5 * line.size:
+        return False
+    return _wrapped(previous, line, line.text, before, measures)
+
+
+def _heading_goes_on(
+    heading: str, line: Line, previous: Line | None, gap: float, body_size: float
+) -> bool:
+    """``line`` wraps the heading above it: no sentence end or colon closed that one, it
+    opens no item of its own ("B. Asthma"), and no paragraph's white space parts them."""
+    if heading.rstrip().endswith((".", ":", ";", "?", "!")):
+        return False
+    if _ENUMERATED.match(line.text.lstrip()):
+        return False
+    return previous is None or not _starts_paragraph(previous, line, gap, body_size)
+
+
 def _split_mixed_sizes(line: Line) -> list[Line]:
     """A heading and a field printed on one baseline ("Drug Coverage Policy" left,
     "Next Review Date … 01/01/2027" right) are two lines, not two cells."""
@@ -152,6 +186,8 @@ def _wrapped(
     (the cleaner and the hyphen joiner see those)."""
     if previous is None or line.top <= previous.top or before.endswith("-"):
         return False
+    if line.x0 > previous.x0 + 4 * line.size:
+        return False  # set in far beyond a hanging indent (centred, a cell): no run-on
     if text.lstrip().startswith("- ") or _ENUMERATED.match(text):
         return False
     return _full(previous, _right_edge(previous, measures), text, line.size)
@@ -176,6 +212,8 @@ def _right_edge(line: Line, measures: list[tuple[float, float]]) -> float:
 
 def _full(line: Line, right: float, following: str, size: float) -> bool:
     """No room left on ``line`` for the first word of what follows it."""
+    if right <= 0:
+        return False  # no full line to measure the column by
     first_word = following.split(" ", 1)[0]
     return right - line.x1 < (len(first_word) + 1) * 0.5 * size
 
@@ -183,6 +221,8 @@ def _full(line: Line, right: float, following: str, size: float) -> bool:
 def _row_lines(row: str) -> list[str]:
     """A row of label/value pairs ("Section: | Drugs | Effective Date: | April 1, 2025")
     reads as one ``Label: value`` line per pair; any other row stays one TAB row."""
+    if _field_beside_other(row):
+        return row.split("\t")
     cells = [part for cell in row.split("\t") for part in _label_and_value(cell)]
     labels = cells[0::2]
     values = cells[1::2]
@@ -192,6 +232,13 @@ def _row_lines(row: str) -> list[str]:
         return [row]
     lines = [f"{label} {value}" for label, value in zip(labels, values, strict=False)]
     return lines + [f"{labels[-1]}"] * (len(labels) > len(values))
+
+
+def _field_beside_other(row: str) -> bool:
+    """A header field ("Reference Number: CP.VP.26") with unlabelled text on its baseline
+    (a contents link at the right margin): each is a line of its own, not a table row."""
+    first, *others = row.split("\t")
+    return bool(others) and len(_label_and_value(first)) == 2 and not any(":" in c for c in others)
 
 
 def _label_and_value(cell: str) -> list[str]:

@@ -17,6 +17,7 @@ from policywatch.extract.pdf.render import LEADER
 
 _ALIGN = 4.0  # points: a wrapped cell line starts where its cell starts
 _RULE_SLACK = 2.0
+_MIN_CELL = 8.0  # points: the narrowest cell that holds text
 _LEADING = 0.6  # of the font size: the most white space between lines of one cell
 
 
@@ -38,9 +39,10 @@ def merge_rows(lines: list[Line], rules: list[Rule], posts: list[Post]) -> list[
 
 
 def ruled_lines(page: PageText) -> set[int]:
-    """ids of the page's lines that sit between two rules spanning them: table cells."""
-    rules = _merge_rules(page.rules)
-    return {id(line) for line in page.lines if _band(line, rules) is not None}
+    """ids of the page's lines that sit between two rules spanning them, in a table row:
+    table cells."""
+    bands = _row_bands(page.lines, _merge_rules(page.rules), page.posts)
+    return {id(line) for line, band in zip(page.lines, bands, strict=True) if band is not None}
 
 
 def _same_row(
@@ -60,9 +62,10 @@ def _row_bands(
     lines: list[Line], rules: list[Rule], posts: list[Post]
 ) -> list[tuple[float, float] | None]:
     """Each line's band between two rules, where that band is a table row: not when
-    several lines in it open rows of their own (first cell and another filled) and no
-    wall runs between its rules. Such rules are far apart — a box's bottom above, another
-    box's top below — and the rows between them are borderless."""
+    several lines in it open rows of their own (first cell and another filled, or a
+    dot-leader entry) and no wall runs between its rules. Such rules are far apart — a
+    box's bottom above, another box's top below — and the rows between them are
+    borderless."""
     bands = [_band(line, rules) for line in lines]
     left: dict[tuple[float, float], float] = {}
     for line, band in zip(lines, bands, strict=True):
@@ -71,7 +74,9 @@ def _row_bands(
     openers: Counter[tuple[float, float]] = Counter(
         band
         for line, band in zip(lines, bands, strict=True)
-        if band is not None and len(line.segments) >= 2 and line.x0 - left[band] <= _ALIGN
+        if band is not None
+        and line.x0 - left[band] <= _ALIGN
+        and (len(line.segments) >= 2 or LEADER.search(line.text))
     )
     loose = {band for band, n in openers.items() if n >= 2 and not _walled(band, posts)}
     return [None if band in loose else band for band in bands]
@@ -126,8 +131,8 @@ def _walls(
     )
     walls: list[float] = []
     for x in xs:
-        if walls and x - walls[-1] <= _RULE_SLACK:
-            continue
+        if walls and x - walls[-1] <= _MIN_CELL:
+            continue  # one border drawn twice, or double: no cell between
         walls.append(x)
     left = min(line.x0 for line in group)
     edges = [(r.x0, r.x1) for r in rules if abs(r.y - top) <= 0.2 and r.x0 <= left + _ALIGN]
