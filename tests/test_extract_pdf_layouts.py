@@ -333,11 +333,6 @@ def test_running_footer_kept_as_furniture(references: Doc) -> None:
 # --------------------------------------------------------------------------- 6. bullets
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: page 3 draws its bullets as filled shapes (no glyph in the text "
-    "layer), which the reader does not turn into list markers yet",
-)
 @pytest.mark.parametrize("glyph", ["▪", "o"], ids=["square", "courier-o"])
 def test_bullet_list_across_pages_one_item_per_line(glyph: str) -> None:
     doc = _doc(L.bullets_across_pages, glyph)

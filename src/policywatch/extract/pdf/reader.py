@@ -35,6 +35,8 @@ _RULE_THICKNESS = 3.0
 _RULE_MIN_LENGTH = 20.0
 _POST_MIN_LENGTH = 8.0
 _BOX_MAX_SEGMENTS = 6
+_DOT_MIN, _DOT_MAX = 1.5, 7.0  # points: the size of a bullet drawn as a shape
+_BULLET_GAP = 3.0  # of the font size: the most white space between a bullet and its item
 _CLOSING = frozenset(".,:;)]")
 _SCRIPT = 0.85  # a glyph box this much shorter than the word's first: a super/subscript
 
@@ -96,10 +98,12 @@ def read_page(page: Any) -> PageText:
     left, bottom, right, top = page.get_mediabox()
     rules: list[Rule] = []
     posts: list[Post] = []
-    _rules(page, left, top, rules, posts)
+    dots: list[tuple[float, float, float, float]] = []
+    _rules(page, left, top, rules, posts, dots)
     textpage = page.get_textpage()
     try:
         words = list(_words(textpage, left, top))
+        words += _drawn_bullets(dots, words)
         lines = group_lines(words, posts, _printed_space(textpage))
     finally:
         textpage.close()
@@ -455,8 +459,16 @@ def _segment(words: list[Word]) -> Segment:
 # --------------------------------------------------------------------------- rules
 
 
-def _rules(page: Any, left: float, top: float, rules: list[Rule], posts: list[Post]) -> None:
-    """Rules and posts: thin paths, and the edges of small boxes (cell borders, shading)."""
+def _rules(
+    page: Any,
+    left: float,
+    top: float,
+    rules: list[Rule],
+    posts: list[Post],
+    dots: list[tuple[float, float, float, float]],
+) -> None:
+    """Rules and posts: thin paths, and the edges of small boxes (cell borders, shading);
+    ``dots``: small filled shapes (x0, top, x1, bottom), which may be drawn bullets."""
     import pypdfium2.raw as raw
 
     handle = page.raw
@@ -469,6 +481,10 @@ def _rules(page: Any, left: float, top: float, rules: list[Rule], posts: list[Po
             continue
         x0, x1 = l_.value - left, r_.value - left
         y0, y1 = top - t_.value, top - b_.value
+        if _DOT_MIN <= x1 - x0 <= _DOT_MAX and _DOT_MIN <= y1 - y0 <= _DOT_MAX:
+            if _filled(obj):
+                dots.append((x0, y0, x1, y1))
+            continue
         thin_x, thin_y = x1 - x0 <= _RULE_THICKNESS, y1 - y0 <= _RULE_THICKNESS
         if thin_y and x1 - x0 >= _RULE_MIN_LENGTH:
             rules.append(Rule((y0 + y1) / 2, x0, x1))
@@ -478,3 +494,37 @@ def _rules(page: Any, left: float, top: float, rules: list[Rule], posts: list[Po
             if x1 - x0 >= _RULE_MIN_LENGTH:
                 rules += [Rule(y0, x0, x1), Rule(y1, x0, x1)]
             posts += [Post(x0, y0, y1), Post(x1, y0, y1)]
+
+
+def _filled(path: Any) -> bool:
+    import pypdfium2.raw as raw
+
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    if not raw.FPDFPath_GetDrawMode(path, fill, stroke):
+        return False
+    return bool(fill.value != raw.FPDF_FILLMODE_NONE)
+
+
+def _drawn_bullets(dots: list[tuple[float, float, float, float]], words: list[Word]) -> list[Word]:
+    """A small filled shape just left of a line's first word, level with its letters, is
+    a bullet drawn instead of printed: a "•" word on that word's baseline."""
+    bullets: list[Word] = []
+    for x0, top, x1, bottom in dots:
+        middle = (top + bottom) / 2
+        beside = [
+            w
+            for w in words
+            if w.top <= middle <= w.bottom and 0 <= w.x0 - x1 <= _BULLET_GAP * w.size
+        ]
+        if not beside:
+            continue
+        item = min(beside, key=lambda w: w.x0)
+        if any(
+            w.top <= middle <= w.bottom and x0 - 1 <= w.x1 <= item.x0 and w is not item
+            for w in words
+        ):
+            continue  # text between the shape and the word, or just before it: no bullet
+        bullets.append(
+            Word("•", x0, x1, item.top, item.bottom, item.size, False, item.baseline, -1)
+        )
+    return bullets
