@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import statistics
 
 from policywatch.extract.pdf.layout import Line, Segment
@@ -183,17 +184,10 @@ def _has_strip(mask: int) -> bool:
 
 
 def _strip_centre(mask: int, low: float) -> float:
-    """Centre of the widest run of free cells."""
-    best, best_len, start, bit = 0, 0, -1, 0
-    while mask >> bit:
-        if (mask >> bit) & 1:
-            start = bit if start < 0 else start
-            if bit - start + 1 > best_len:
-                best, best_len = start, bit - start + 1
-        else:
-            start = -1
-        bit += 1
-    return low + (best + best_len / 2) * _STEP
+    """Centre of the widest run of free cells (the first, if several are as wide)."""
+    bits = format(mask, "b")[::-1]  # cell 0 first
+    best = max(re.finditer("1+", bits), key=lambda m: m.end() - m.start())
+    return low + (best.start() + (best.end() - best.start()) / 2) * _STEP
 
 
 def _two_columns(band: list[Line], gutter: float) -> bool:

@@ -48,7 +48,10 @@ class Line:
 
     @property
     def size(self) -> float:
-        return max(self.segments, key=lambda s: len(s.text)).size
+        segments = self.segments
+        if len(segments) == 1:
+            return segments[0].size
+        return max(segments, key=lambda s: len(s.text)).size
 
     @property
     def bold(self) -> bool:
@@ -64,7 +67,10 @@ class Line:
 
     @property
     def text(self) -> str:
-        return "\t".join(s.text for s in self.segments)
+        segments = self.segments
+        if len(segments) == 1:
+            return segments[0].text
+        return "\t".join([s.text for s in segments])
 
 
 @dataclass

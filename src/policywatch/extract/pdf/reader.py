@@ -124,13 +124,18 @@ def _fast(function: Any, restype: Any, *argtypes: Any) -> Any:
 
 
 @functools.cache
-def _word_calls() -> tuple[Any, Any]:
+def _calls() -> tuple[Any, ...]:
+    """pdfium's per-character functions, called with plain addresses (see ``_fast``)."""
     import pypdfium2.raw as raw
 
-    vp, i = ctypes.c_void_p, ctypes.c_int
+    vp, i, d = ctypes.c_void_p, ctypes.c_int, ctypes.c_double
     return (
         _fast(raw.FPDFText_GetTextObject, vp, vp, i),
         _fast(raw.FPDFText_GetLooseCharBox, i, vp, i, vp),
+        _fast(raw.FPDFText_GetMatrix, i, vp, i, vp),
+        _fast(raw.FPDFText_GetFontSize, d, vp, i),
+        _fast(raw.FPDFText_GetCharOrigin, i, vp, i, vp, vp),
+        _fast(raw.FPDFTextObj_GetFont, vp, vp),
     )
 
 
@@ -140,32 +145,38 @@ def _words(textpage: Any, left: float, top: float) -> Iterator[Word]:
     handle = textpage.raw
     count = raw.FPDFText_CountChars(handle)
     text = textpage.get_text_range(0, count)
-    text_object, loose_box = _word_calls()
+    text_object, loose_box = _calls()[:2]
     address = ctypes.cast(handle, ctypes.c_void_p).value
-    box = raw.FS_RECTF()
+    box = (ctypes.c_float * 4)()  # an FS_RECTF: left, top, right, bottom
     box_address = ctypes.addressof(box)
+    read_box = memoryview(box).cast("B").cast("f").tolist
+    style_of = _Styles(address, top)
     # A text object is one text-showing operation: one font, size and baseline.
     styles: dict[int | None, tuple[float, bool, float]] = {}
-    fonts: dict[int | None, bool] = {}
     for match in _WORD.finditer(text):
-        first, last = match.start(), match.end() - 1
+        first, end = match.span()
         obj = text_object(address, first)
         style = styles.get(obj)
         if style is None:
-            style = styles[obj] = _style(handle, first, obj, top, fonts)
+            style = styles[obj] = style_of(first, obj)
         loose_box(address, first, box_address)
-        x0, y_top, y_bottom = box.left, box.top, box.bottom
+        x0, y_top, x1, y_bottom = read_box()
         word = match.group()
-        if last != first:
-            loose_box(address, last, box_address)
-            if _raised(box.top, box.bottom, y_top, y_bottom) and word[-1].isalpha():
+        if end - first > 1:
+            loose_box(address, end - 1, box_address)
+            _, last_top, x1, last_bottom = read_box()
+            if (
+                last_top - last_bottom < _SCRIPT * (y_top - y_bottom)  # cheap test first
+                and word[-1].isalpha()
+                and _raised(last_top, last_bottom, y_top, y_bottom)
+            ):
                 # A note letter set small and raised after the word ("Criteria" + "a").
                 yield from _split_script(textpage, match, left, top, style)
                 continue
         yield Word(
             word if word.isascii() else _glyphs(word),
             x0 - left,
-            box.right - left,
+            x1 - left,
             top - y_top,
             top - y_bottom,
             style[0],
@@ -229,35 +240,43 @@ def _printed_space(textpage: Any) -> Callable[[int], bool]:
     return printed
 
 
-def _style(
-    handle: Any, index: int, obj: Any, top: float, fonts: dict[int | None, bool]
-) -> tuple[float, bool, float]:
-    """(size in points, bold, baseline) of the text object a character belongs to."""
-    import pypdfium2.raw as raw
+class _Styles:
+    """(size in points, bold, baseline) of the text object a character belongs to, with
+    bold looked up once per font."""
 
-    matrix = raw.FS_MATRIX()
-    raw.FPDFText_GetMatrix(handle, index, matrix)
-    # The size set with Tf, scaled by the text matrix (many PDFs set "1 Tf").
-    size = raw.FPDFText_GetFontSize(handle, index) * (math.hypot(matrix.c, matrix.d) or 1.0)
-    x, y = ctypes.c_double(), ctypes.c_double()
-    raw.FPDFText_GetCharOrigin(handle, index, x, y)
-    return round(size, 1), _is_bold(handle, index, obj, fonts), top - y.value
+    def __init__(self, address: int | None, top: float) -> None:
+        self.address = address
+        self.top = top
+        self.matrix = (ctypes.c_float * 6)()  # an FS_MATRIX: a, b, c, d, e, f
+        self.origin = (ctypes.c_double * 2)()
+        self.bold: dict[int | None, bool] = {}
+
+    def __call__(self, index: int, obj: int | None) -> tuple[float, bool, float]:
+        _, _, get_matrix, font_size, char_origin, get_font = _calls()
+        matrix, origin = self.matrix, self.origin
+        get_matrix(self.address, index, ctypes.addressof(matrix))
+        # The size set with Tf, scaled by the text matrix (many PDFs set "1 Tf").
+        scale = math.hypot(matrix[2], matrix[3]) or 1.0
+        size = font_size(self.address, index) * scale
+        char_origin(self.address, index, ctypes.addressof(origin), ctypes.addressof(origin) + 8)
+        font = get_font(obj) if obj else None
+        bold = self.bold.get(font)
+        if bold is None:
+            bold = self.bold[font] = _is_bold(font)
+        return round(size, 1), bold, self.top - origin[1]
 
 
-def _is_bold(handle: Any, index: int, obj: Any, fonts: dict[int | None, bool]) -> bool:
+def _is_bold(font: int | None) -> bool:
     """Bold by the font's weight, or by its name when the PDF gives no other weight."""
     import pypdfium2.raw as raw
 
-    weight = raw.FPDFText_GetFontWeight(handle, index)
-    if weight > 0 and weight != 400:
-        return bool(weight >= _BOLD_WEIGHT)
-    font = raw.FPDFTextObj_GetFont(ctypes.cast(obj, raw.FPDF_PAGEOBJECT)) if obj else None
     if not font:
         return False
-    key = ctypes.cast(font, ctypes.c_void_p).value
-    if key not in fonts:
-        fonts[key] = _bold_font_name(font)
-    return fonts[key]
+    handle = ctypes.cast(font, raw.FPDF_FONT)
+    weight = raw.FPDFFont_GetWeight(handle)
+    if weight > 0 and weight != 400:
+        return bool(weight >= _BOLD_WEIGHT)
+    return _bold_font_name(handle)
 
 
 def _glyphs(text: str) -> str:
@@ -351,12 +370,18 @@ def _respace(words: list[Word], printed_space: Callable[[int], bool]) -> list[Wo
     and small capitals set in two sizes ("P" + "RIOR"). A space the PDF prints is a word
     break however narrow (an italic "f" overhangs it: "of Use")."""
     out: list[Word] = []
+    pitch: list[float | None] = []  # the line's letter pitch, once asked for
     for word in words:
         prev = out[-1] if out else None
+        if prev is None:
+            out.append(word)
+            continue
+        gap = word.x0 - prev.x1
+        # Only a gap under a quarter em, or a lone letter, can be inside a word.
         if (
-            prev is not None
-            and word.x0 - prev.x1 <= 0.5 * word.size
-            and _same_word(prev, word, words)
+            gap <= 0.5 * word.size
+            and (gap < 0.25 * word.size or len(word.text) == 1)
+            and _same_word(prev, word, words, pitch)
             and not printed_space(word.start - 1)
         ):
             out[-1] = Word(
@@ -375,7 +400,7 @@ def _respace(words: list[Word], printed_space: Callable[[int], bool]) -> list[Wo
     return out
 
 
-def _same_word(prev: Word, word: Word, line: list[Word]) -> bool:
+def _same_word(prev: Word, word: Word, line: list[Word], pitch: list[float | None]) -> bool:
     gap = word.x0 - prev.x1
     size = min(prev.size, word.size)
     if word.text[:1] in _CLOSING and gap < 0.08 * size:
@@ -392,8 +417,9 @@ def _same_word(prev: Word, word: Word, line: list[Word]) -> bool:
     # Letter-spaced: single letters at an even pitch; a word space is far wider.
     if len(word.text) != 1:
         return False
-    pitch = _letter_pitch(line)
-    return pitch is not None and gap <= 1.5 * pitch
+    if not pitch:
+        pitch.append(_letter_pitch(line))
+    return pitch[0] is not None and gap <= 1.5 * pitch[0]
 
 
 def _letter_pitch(line: list[Word]) -> float | None:
@@ -409,18 +435,20 @@ def _letter_pitch(line: list[Word]) -> float | None:
 def _make_line(words: list[Word], posts: list[Post]) -> Line:
     gaps = [b.x0 - a.x1 for a, b in zip(words, words[1:], strict=False)]
     middle = (words[0].top + words[0].bottom) / 2
-    walls = [p.x for p in posts if p.top <= middle <= p.bottom]
+    walls = [p.x for p in posts if p.top <= middle <= p.bottom] if posts else []
     # Justified text stretches every space of a line alike; a cell or column
     # boundary is a gap over ~1.2 em that is also far wider than the line's
     # narrowest space.
-    narrowest = min(gaps) if len(gaps) > 1 else 0.0
+    narrowest = 2.5 * min(gaps) if len(gaps) > 1 else 0.0
     groups: list[list[Word]] = [[words[0]]]
     for index, (word, gap) in enumerate(zip(words[1:], gaps, strict=True)):
         previous = words[index]
         if walls and any(previous.x1 - 1 <= x <= word.x0 + 1 for x in walls):
             groups.append([word])  # a cell border between them
-        elif gap <= max(1.2 * word.size, 2.5 * narrowest) or (
-            len(groups[-1]) == 1 and _is_bullet(previous.text)  # a bullet and its item
+        elif (
+            gap <= 1.2 * word.size
+            or gap <= narrowest
+            or (len(groups[-1]) == 1 and _is_bullet(previous.text))  # a bullet and its item
         ):
             groups[-1].append(word)
         else:
@@ -440,19 +468,21 @@ def _is_bullet(text: str) -> bool:
 
 
 def _segment(words: list[Word]) -> Segment:
-    top, bottom, bold = words[0].top, words[0].bottom, True
-    sizes: dict[float, int] = {}
-    for w in words:
-        sizes[w.size] = sizes.get(w.size, 0) + len(w.text)
-        top, bottom, bold = min(top, w.top), max(bottom, w.bottom), bold and w.bold
+    first = words[0]
+    size = first.size
+    if any(w.size != size for w in words):
+        sizes: dict[float, int] = {}
+        for w in words:
+            sizes[w.size] = sizes.get(w.size, 0) + len(w.text)
+        size = max(sizes, key=sizes.__getitem__)  # the size most of its characters have
     return Segment(
-        x0=words[0].x0,
+        x0=first.x0,
         x1=words[-1].x1,
-        top=top,
-        bottom=bottom,
+        top=min([w.top for w in words]),
+        bottom=max([w.bottom for w in words]),
         text=" ".join([w.text for w in words]),
-        size=max(sizes, key=sizes.__getitem__),  # the size most of its characters have
-        bold=bold,
+        size=size,
+        bold=all([w.bold for w in words]),
     )
 
 

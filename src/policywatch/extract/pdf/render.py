@@ -18,6 +18,7 @@ from policywatch.extract.pdf.reader import BULLET_GLYPHS
 
 # Dot leaders between a label and its value ("Effective Date ....... 01/01/2026").
 LEADER = re.compile(r"\.{4,}|…{2,}|(?:…\.){2,}|(?:\.…){2,}")
+_LETTER = re.compile(r"[^\W\d_]")
 _INDENT = 20.0  # points: a first-line or hanging indent
 _ENUMERATED = re.compile(r"^\(?(?:\d{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,6})[.)]\s")
 _LABEL_CELL = re.compile(r"^[^\W\d][^:]{0,40}:$")
@@ -35,13 +36,16 @@ def body_font_size(pages: list[PageText]) -> float:
 def is_heading(line: Line, body_size: float, continuing: bool = False) -> bool:
     """A heading line; ``continuing``: one may go on from the line above (a wrapped
     heading's next line may start in lower case)."""
-    if line.kind != "text" or len(line.text) > 200 or not re.search(r"[^\W\d_]", line.text):
+    if line.kind != "text" or len(line.segments) > 1:
+        return False  # a table row
+    size = line.size
+    if not (size >= body_size * 1.15 or (line.bold and size >= body_size * 0.95)):
         return False
-    if len(line.segments) > 1 or LEADER.search(line.text):
-        return False  # a table row, a dot-leader field or contents entry
-    if not continuing and next((ch for ch in line.text if ch.isalpha()), "A").islower():
-        return False  # the end of a sentence set in bold, not a title
-    return line.size >= body_size * 1.15 or (line.bold and line.size >= body_size * 0.95)
+    text = line.text
+    if len(text) > 200 or not _LETTER.search(text) or LEADER.search(text):
+        return False  # no words, or a dot-leader field or contents entry
+    # Lower case first: the end of a sentence set in bold, not a title.
+    return continuing or not next((ch for ch in text if ch.isalpha()), "A").islower()
 
 
 def heading_levels(pages: list[list[Line]], body_size: float) -> dict[float, int]:
@@ -207,7 +211,8 @@ def _overleaf(carry: Carry, line: Line, text: str, out: list[str]) -> bool:
 def _right_edge(line: Line, measures: list[tuple[float, float]]) -> float:
     # The column's measure: full lines that start where this one does (give or take an
     # indent); lines of the other column, or across the page, set a different one.
-    return max((x1 for x0, x1 in measures if abs(x0 - line.x0) <= _INDENT), default=0)
+    x = line.x0
+    return max((x1 for x0, x1 in measures if x - _INDENT <= x0 <= x + _INDENT), default=0)
 
 
 def _full(line: Line, right: float, following: str, size: float) -> bool:

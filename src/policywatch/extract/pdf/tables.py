@@ -207,15 +207,20 @@ def _merge_rules(rules: list[Rule]) -> list[Rule]:
 
 def _band(line: Line, rules: list[Rule]) -> tuple[float, float] | None:
     """The heights of the rules just above and just below the line, if both exist."""
+    if not rules:
+        return None
     above: float | None = None
     below: float | None = None
+    x0, x1 = line.x0 + _ALIGN, line.x1 - _ALIGN
+    top, bottom = line.top + _RULE_SLACK, line.bottom - _RULE_SLACK
     for rule in rules:
-        if rule.x0 > line.x0 + _ALIGN or rule.x1 < line.x1 - _ALIGN:
+        if rule.x0 > x0 or rule.x1 < x1:
             continue
-        if rule.y <= line.top + _RULE_SLACK and (above is None or rule.y > above):
-            above = rule.y
-        if rule.y >= line.bottom - _RULE_SLACK and (below is None or rule.y < below):
-            below = rule.y
+        y = rule.y
+        if y <= top and (above is None or y > above):
+            above = y
+        if y >= bottom and (below is None or y < below):
+            below = y
     if above is None or below is None:
         return None
     return round(above, 1), round(below, 1)
