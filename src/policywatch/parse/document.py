@@ -50,7 +50,7 @@ class Doc:
     def section_spans(self) -> list[tuple[int, int]]:
         """(heading index, end) for every heading: its body is heading+1 … end."""
         heads = [i for i, line in enumerate(self.lines) if line.heading]
-        ends = heads[1:] + [len(self.lines)]
+        ends = heads[1:] + [len(self.lines)] if heads else []
         return list(zip(heads, ends, strict=True))
 
     def sections_of(self, kind: str) -> list[tuple[int, int]]:

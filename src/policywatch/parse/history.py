@@ -171,13 +171,10 @@ def _date_led_cell(cells: tuple[str, ...], column: int | None) -> _Row | None:
 def _cell_date(cell: str) -> tuple[str, str | None] | None:
     """(date, end date) when the whole cell is a date or a span of two dates."""
     text = cell.strip().rstrip(".:")
-    if not _ROW_DATE.match(text):
+    opening = _leading_date(text)
+    if not opening:
         return None
-    found = match_date(text)
-    if not found:
-        return None
-    date, used = found
-    rest = text[used:].strip()
+    date, rest = opening
     if not rest:
         return date, None
     span = _RANGE_REST.match(rest)
@@ -187,14 +184,20 @@ def _cell_date(cell: str) -> tuple[str, str | None] | None:
     return (date, end[0]) if end and end[1] == len(span.group("end")) else None
 
 
-def _prose_row(text: str) -> _Row | None:
-    if not _ROW_DATE.match(text):
-        return None
-    found = match_date(text)
+def _leading_date(text: str) -> tuple[str, str] | None:
+    """(date, the text after it) when ``text`` opens with a row date."""
+    found = match_date(text) if _ROW_DATE.match(text) else None
     if not found:
         return None
     date, used = found
-    rest = text[used:].strip()
+    return date, text[used:].strip()
+
+
+def _prose_row(text: str) -> _Row | None:
+    opening = _leading_date(text)
+    if not opening:
+        return None
+    date, rest = opening
     dash_only = rest in ("-", "–")
     rest = "" if dash_only else re.sub(r"^[:\-–]\s*", "", rest)
     return _Row(date, rest, open_range=rest == "" or text.rstrip().endswith("-"))
