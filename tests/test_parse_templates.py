@@ -379,12 +379,20 @@ Document No. 77-1
 Posted: 5/2/2030
 # Our Position
 Widget reshaping is considered investigational for all indications.
+Widget polishing is medically necessary when the widget is cracked.
 # Notes
 {FILLER}
+# Background
+Widget stretching was considered investigational by one reviewer in 2020.
 """
     policy = parse(text, fmt="text")
     assert policy.title == "Widget Reshaping Procedures"
     assert policy.dates.published == "2030-05-02"
+    # the first section that states a known status is the coverage, whatever its heading
+    assert [(c.indication, c.status) for c in policy.coverage] == [
+        ("widget reshaping", "investigational"),
+        ("widget polishing", "medically_necessary"),
+    ]
 
 
 def test_a_document_with_no_headings_fails_clearly() -> None:

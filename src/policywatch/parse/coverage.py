@@ -30,6 +30,8 @@ _ANY_OF = re.compile(
 # "The following procedures are unproven …:": each item below is a statement.
 _LISTED = re.compile(r"^the following\b.*:$", re.IGNORECASE)
 _MAX_ITEM_WORDS = 40
+# "… for all indications": the object names no indication, the subject does.
+_GENERIC_OBJECT = re.compile(r"^(?:indications?|conditions?|uses?|purposes?)$")
 _INDICATION_AFTER = re.compile(
     r"\b(?:as a treatment for|for the treatment of|in the treatment of|treatment of|for)\s+"
     r"(?:patients with\s+|individuals with\s+)?(?P<ind>[^,;:.]+)",
@@ -67,7 +69,21 @@ def parse_coverage(doc: Doc, title: str | None) -> list[Coverage]:
             or indication_statements(doc, start)
             or _from_sentences(body, title)
         )
-    return _unique(found)
+    return _unique(found or _first_stating_section(doc, title))
+
+
+def _first_stating_section(doc: Doc, title: str | None) -> list[Coverage]:
+    """A layout whose coverage heading no vocabulary knows ("Our Position"): the
+    statements of the first section, or the preamble, that makes any."""
+    spans = doc.section_spans()
+    preamble = [(-1, spans[0][0] if spans else len(doc.lines))]
+    for start, end in preamble + spans:
+        if start >= 0 and _ends_criteria(doc.lines[start].text):
+            continue
+        found = _from_sentences([line.text for line in doc.lines[start + 1 : end]], title)
+        if found:
+            return found
+    return []
 
 
 def _policy_body(doc: Doc, start: int, limit: int = 60) -> list[str]:
@@ -168,11 +184,23 @@ def indication_of(text: str, title: str | None) -> str:
     for sentence in _sentences(text):
         if not is_statement(sentence):
             continue
-        for candidate in (_subject_indication(sentence), _object_indication(sentence)):
+        objects = _object_indication(sentence)
+        if objects and _GENERIC_OBJECT.match(normalize_indication(objects)):
+            objects = None
+        for candidate in (_subject_indication(sentence), objects, _bare_subject(sentence)):
             cleaned = normalize_indication(candidate or "")
             if cleaned and len(cleaned.split()) <= 14:
                 return cleaned
     return normalize_indication(title or "policy")
+
+
+def _bare_subject(sentence: str) -> str | None:
+    """'Widget polishing is medically necessary when …' → widget polishing."""
+    verb = _VERB.search(sentence)
+    subject = sentence[: verb.start()] if verb else ""
+    if re.search(r"\bconsiders?\b|,", subject) or not 0 < len(subject.split()) <= 8:
+        return None
+    return subject
 
 
 def _subject_indication(sentence: str) -> str | None:
