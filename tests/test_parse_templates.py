@@ -162,6 +162,40 @@ def test_cigna_dot_leader_header_wrapped_title_and_numbered_indications() -> Non
     assert "initial therapy" not in statuses  # sub-criteria are not indications
 
 
+CIGNA_PRODUCT_LIST = f"""\
+# Prior Authorization Policy
+POLICY: Widget Conditions – Widgetumab Products Prior Authorization Policy
+# POLICY STATEMENT
+{FILLER}
+- Widgetra™ (widgetumab-abcd injection – Acme)
+- Widgetumab injection (Other Maker)
+is(are) covered as medically necessary when the following criteria is(are) met:
+1. Rheumatoid Arthritis. Approve for 1 year if the patient meets ONE of the following (A or B):
+A) Initial Therapy. Approve for 6 months.
+B) Patient is Currently Receiving Widgetumab. Approve for 1 year.
+2. Uveitis. Approve for 1 year if the patient meets ONE of the following (A or B):
+A) Initial Therapy. Approve for 6 months.
+c) Widgetra™ (widgetumab-abcd injection – Acme)
+d) is(are) considered experimental, investigational, or unproven for ANY other use(s) including the following (this list may not be all inclusive):
+# CONDITIONS NOT COVERED
+1. Concurrent Use with Another Biologic. This medication should not be given with another biologic.
+2. Widget Rheumatica. Guidelines recommend against widgetumab for this condition.
+# REFERENCES
+1. Widget A. A trial of widgetumab. Widget J. 2030;1:1-2.
+"""
+
+
+def test_cigna_product_list_catch_all_and_a_status_heading_over_its_items() -> None:
+    statuses = {c.indication: c.status for c in parse(CIGNA_PRODUCT_LIST).coverage}
+    assert statuses == {
+        "rheumatoid arthritis": "medically_necessary",
+        "uveitis": "medically_necessary",
+        "concurrent use with another biologic": "not_covered",
+        "widget rheumatica": "not_covered",
+        "other use(s)": "investigational",
+    }
+
+
 FEP_DRUG = f"""\
 Blue Widget Association 1 Main St Washington, D.C.
 5.99.123

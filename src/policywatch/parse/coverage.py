@@ -221,6 +221,7 @@ def _object_indication(sentence: str) -> str | None:
 
 def normalize_indication(text: str) -> str:
     text = re.sub(r"\([A-Z]{2,6}\)", "", text)  # abbreviations such as (CSA)
+    text = re.split(r"\s+including\b", text, maxsplit=1)[0]  # its examples are not its name
     text = re.sub(
         r"^(?:(?:either|all|any|the|treatment of|patients with|individuals with)\s+)+",
         "",

@@ -89,6 +89,10 @@ def _outline(lines: list[Line]) -> tuple[list[_Item], list[str]]:
         text = line.text
         m = _ENUMERATED.match(text)
         if not m:
+            if line.heading and not vocab.is_statement(text) and _named_status(text):
+                stack.clear()  # "Conditions Not Covered": its status speaks through its items
+                lead = _named_status(text)
+                continue
             if vocab.is_statement(text):
                 if line.heading:
                     stack.clear()
@@ -114,6 +118,11 @@ def _outline(lines: list[Line]) -> tuple[list[_Item], list[str]]:
             top.append(item)
         stack.append((style, item))
     return top, loose
+
+
+def _named_status(heading: str) -> str | None:
+    status = vocabulary().status_of(heading)
+    return None if status == "unknown" else status
 
 
 def _style(m: re.Match[str], stack: list[tuple[str, _Item]]) -> str:
