@@ -378,6 +378,8 @@ def test_status_vocabulary(phrase: str, status: str) -> None:
         ("Change Control", "history"),
         ("Revision Details", "history"),
         ("Reviews, Revisions, and Approvals", "history"),
+        ("Revisions", "history"),
+        ("Revision History", "history"),
         ("III. Coverage Criteria", "coverage"),
         ("Coverage Rationale", "coverage"),
         ("Policy/Criteria", "coverage"),
@@ -385,6 +387,11 @@ def test_status_vocabulary(phrase: str, status: str) -> None:
 )
 def test_heading_vocabulary(heading: str, kind: str) -> None:
     assert vocabulary().heading_is(kind, heading)
+
+
+@pytest.mark.parametrize("heading", ["Revision Surgery", "Widget Revision Procedures", "Rationale"])
+def test_headings_that_only_mention_a_revision_are_not_history(heading: str) -> None:
+    assert not vocabulary().heading_is("history", heading)
 
 
 def test_heading_folding_drops_numbering_and_colon() -> None:
