@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from policywatch.model import Code
 from policywatch.parse.document import Doc, Line
+from policywatch.parse.vocabulary import vocabulary
 
 # --- vocabulary -------------------------------------------------------------
 
@@ -38,38 +39,14 @@ CODE_SHAPES: dict[str, re.Pattern[str]] = {
     }.items()
 }
 
-# How a label names its system (lower case, dashes folded), most specific first.
-SYSTEM_NAMES: tuple[tuple[str, str], ...] = (
-    (r"icd[- ]?10[- ]?pcs|icd[- ]?10 procedures?", "ICD-10-PCS"),
-    (r"icd[- ]?10(?:[- ]?cm)?(?: diagnos[ie]s)?", "ICD-10-CM"),
-    (r"icd[- ]?9[- ]?pcs|icd[- ]?9(?:[- ]?cm)? procedures?", "ICD-9-PCS"),
-    (r"icd[- ]?9(?:[- ]?cm)?(?: diagnos[ie]s)?", "ICD-9-CM"),
-    (r"hcpcs(?: level ii)?", "HCPCS"),
-    (r"cpt", "CPT"),
-    (r"diagnos(?:is|es|tic) codes?", "ICD-10-CM"),  # today's diagnosis codes are ICD-10-CM
-)
-# Words that may come before the system name ("Other CPT codes related to …:").
-LABEL_QUALIFIERS: tuple[str, ...] = ("other", "additional", "applicable")
-# A label's own words after the system name: "codes", "®", "(effective 10/01/15)".
-LABEL_TAIL_WORDS: tuple[str, ...] = ("codes", "code", "®", "(r)", "*")
-# A cell or row that says there are no codes.
-NO_CODES: tuple[str, ...] = (
-    "none",
-    "no codes",
-    "no code",
-    "n/a",
-    "na",
-    "not applicable",
-    "all related diagnoses",
-    "all related diagnosis",
-    "see below",
-)
-# How a row without a code says so, after a dash: "Ketamine –no specific code".
-CODELESS_ROW_MARKS: tuple[str, ...] = ("no specific code", "no code")
-# Column titles of a code table's header row (also the second line of a wrapped header).
-HEADER_WORDS: frozenset[str] = frozenset(
-    {"code", "codes", "code(s)", "type", "number", "description", "descriptor", "descriptions"}
-)
+# Label words live in vocabulary.toml ([codes]).
+_WORDS = vocabulary().codes
+SYSTEM_NAMES = _WORDS.systems
+LABEL_QUALIFIERS = _WORDS.label_qualifiers
+LABEL_TAIL_WORDS = _WORDS.label_tail_words
+NO_CODES = _WORDS.no_codes
+CODELESS_ROW_MARKS = _WORDS.codeless_row_marks
+HEADER_WORDS = _WORDS.header_words
 # Verbs that make a line a sentence about codes, not a table row or a description.
 PROSE_VERBS: tuple[str, ...] = ("is", "are", "was", "were", "may", "must", "should", "will", "can")
 RANGE_DASHES = "-–—"  # hyphen, en dash, em dash

@@ -7,10 +7,23 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 # What a label loses before lookup: marks, a trailing colon or "#"-less dots,
 # and parenthesised abbreviations such as "(NCD)".
 _MARKS = re.compile(r"[®™*†‡]|\((?:[A-Z]{2,6}|[a-z]{2,6})\)")
+
+
+@dataclass(frozen=True)
+class CodeWords:
+    """How policies label coding systems and say a table has no codes."""
+
+    systems: tuple[tuple[str, str], ...]  # (label regex, system), most specific first
+    label_qualifiers: tuple[str, ...]
+    label_tail_words: tuple[str, ...]
+    no_codes: tuple[str, ...]
+    codeless_row_marks: tuple[str, ...]
+    header_words: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -22,6 +35,7 @@ class Vocabulary:
     headings: dict[str, tuple[list[re.Pattern[str]], list[re.Pattern[str]]]]  # search, match
     statuses: list[tuple[str, list[re.Pattern[str]]]]  # in precedence order
     predicates: list[re.Pattern[str]]
+    codes: CodeWords
 
     def status_of(self, text: str) -> str:
         for status, patterns in self.statuses:
@@ -80,6 +94,18 @@ def vocabulary() -> Vocabulary:
         },
         statuses=[(entry["status"], _compiled(entry["patterns"])) for entry in data["statuses"]],
         predicates=_compiled(data["predicates"]["patterns"]),
+        codes=_code_words(data["codes"]),
+    )
+
+
+def _code_words(data: dict[str, Any]) -> CodeWords:
+    return CodeWords(
+        systems=tuple((entry["names"], entry["system"]) for entry in data["systems"]),
+        label_qualifiers=tuple(data["label_qualifiers"]),
+        label_tail_words=tuple(data["label_tail_words"]),
+        no_codes=tuple(data["no_codes"]),
+        codeless_row_marks=tuple(data["codeless_row_marks"]),
+        header_words=frozenset(data["header_words"]),
     )
 
 
