@@ -71,21 +71,27 @@ def remove_furniture(pages: list[PageText]) -> tuple[list[Line], list[Line]]:
 def _remove_zone(pages: list[PageText], top: bool) -> list[Line]:
     zones = [_zone(page, top) for page in pages]
     clusters: list[_Cluster] = []
+    by_text: dict[str, list[_Cluster]] = {}  # most running lines repeat word for word
     assigned: dict[int, _Cluster] = {}
     for index, (page, lines) in enumerate(zip(pages, zones, strict=True)):
         for line in lines:
             y = line.top if top else page.height - line.bottom
             text = _norm(line.text)
-            cluster = _match(clusters, y, text)
+            same = by_text.get(text, [])
+            cluster = next((c for c in same if abs(c.y - y) <= SAME_PLACE), None)
+            cluster = cluster or _match(clusters, y, text)
             if cluster is None:
                 cluster = _Cluster(y, text, frozenset(text.split()))
                 clusters.append(cluster)
+                same.append(cluster)
+                by_text[text] = same
             cluster.pages.add(index)
             assigned[id(line)] = cluster
     need = max(2, (len(pages) + 1) // 2)
     running = {id(c) for c in clusters if len(c.pages) >= need and c.text}
     kept: dict[int, Line] = {}
     printed: set[str] = set()  # what earlier pages print in their bodies
+    late = any(min(c.pages) >= _LATE_PAGE for c in clusters if id(c) in running)
     for index, (page, lines) in enumerate(zip(pages, zones, strict=True)):
         drop = _outermost(lines if top else lines[::-1], assigned, running)
         for line in lines:
@@ -101,7 +107,8 @@ def _remove_zone(pages: list[PageText], top: bool) -> list[Line]:
             elif id(cluster) not in kept:
                 kept[id(cluster)] = line
         page.lines = [line for line in page.lines if id(line) not in drop]
-        printed.update(_norm(line.text) for line in page.lines)
+        if late:
+            printed.update(_norm(line.text) for line in page.lines)
     copies = sorted(kept.values(), key=lambda line: line.top)
     for line in copies:
         _strip_page_words(line, len(pages))

@@ -319,6 +319,25 @@ def finish(out: list[str]) -> str:
     return "\n".join(result).strip() + "\n"
 
 
+_HYPHEN_BREAK = re.compile(r"([^\W\d_]{2,})-$")
+_FIRST_WORD = re.compile(r"\s*([a-z][^\W\d_]*)(\S*)")
+
+
+def _spelled(compound: str, text: str) -> bool:
+    """Does ``text`` spell ``compound`` ("non-randomised") as a word of its own?"""
+    at = text.find(compound)
+    while at >= 0:
+        end = at + len(compound)
+        if not (_is_letter(text[at - 1 : at]) or _is_letter(text[end : end + 1])):
+            return True
+        at = text.find(compound, at + 1)
+    return False
+
+
+def _is_letter(char: str) -> bool:
+    return char.isalpha()
+
+
 def join_hyphenated(lines: list[str]) -> list[str]:
     """Join "treat-" / "ment" across a line (or page) break.
 
@@ -326,18 +345,20 @@ def join_hyphenated(lines: list[str]) -> list[str]:
     ("non-" / "randomised" where "non-randomised" occurs), so compound words
     survive.
     """
-    vocabulary = Counter(re.findall(r"[^\W\d_]+-[^\W\d_]+", "\n".join(lines).lower()))
+    lowered: str | None = None  # the whole text, read only if a line ends in a hyphen
     result: list[str] = []
     for text in lines:
         head = result[-1] if result else ""
-        stem = re.search(r"([^\W\d_]{2,})-$", head)
-        first = re.match(r"\s*([a-z][^\W\d_]*)(\S*)", text)
+        stem = _HYPHEN_BREAK.search(head[-64:]) if head.endswith("-") else None
+        first = _FIRST_WORD.match(text) if stem else None
         if not (stem and first):
             result.append(text)
             continue
+        if lowered is None:
+            lowered = "\n".join(lines).lower()
         # The hyphen counts as seen only if it occurs somewhere other than here.
         compound = f"{stem.group(1)}-{first.group(1)}".lower()
-        keep = vocabulary[compound] > 0
+        keep = _spelled(compound, lowered)
         result[-1] = (head if keep else head[:-1]) + first.group(1) + first.group(2)
         rest = text[first.end() :].strip()
         if rest:
