@@ -11,7 +11,17 @@ the run:
 * a failed fetch records nothing; bytes that fetched but did not parse go to
   ``failed/`` beside the current version, which stays current. A run whose
   only outcomes are failures is still committed (an empty change marked with
-  ``Policywatch-Failed:`` trailers) so reports can show them.
+  ``Policywatch-Failed:`` trailers) so reports can show them;
+* a new document must pass the plausibility gate
+  (:mod:`policywatch.parse.plausibility`) before it is recorded: one that does
+  not read as a policy (a login, bot-check, not-found or error page) or reads
+  as a collapse of the version it would replace is a failure of stage
+  ``suspect``; a page saying the policy was retired or archived is a failure of
+  stage ``retired``. Either way its bytes go to ``failed/`` with the reason, the
+  last good version stays current, and the run exits 3; ``accept`` (``snapshot
+  --accept ID``) records such a document on purpose. The worker judges the
+  document alone; the writer, for a changed policy, judges it against the
+  version it would replace (read from the store only then).
 
 Scaling out (:mod:`policywatch.executors`): sources stream through
 :func:`plan_batches` in config order; fetch + parse run in batches on worker
@@ -32,8 +42,8 @@ import json
 import math
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -48,7 +58,8 @@ from policywatch.executors import (
     run_ordered,
 )
 from policywatch.fetch import Fetcher, FetchSettings, Validators, read_plain_file
-from policywatch.model import SCHEMA_VERSION
+from policywatch.model import SCHEMA_VERSION, Policy
+from policywatch.parse.plausibility import Verdict, VerdictKind, assess, policy_text
 from policywatch.sources import Source, read_sources
 from policywatch.store import (
     DEFAULT_LOCK_TIMEOUT,
@@ -67,10 +78,12 @@ from policywatch.store import (
     store_path,
 )
 from policywatch.store.history import iso
-from policywatch.store.records import group_folders
+from policywatch.store.records import group_folders, load_json, load_policy
 
 Status = Literal["added", "changed", "unchanged", "failed"]
 STATUSES: tuple[Status, ...] = ("added", "changed", "unchanged", "failed")
+# Failure stages of documents that parsed but that the plausibility gate held back.
+GATE_STAGES: tuple[VerdictKind, ...] = ("suspect", "retired")
 
 MAX_BATCH = 16  # sources with work per batch: bounds what a batch holds in memory
 READY_PER_BATCH = 256  # at most this many sources per batch, work or not
@@ -104,12 +117,17 @@ class Processed:
     """Fetch + parse result for one source (plain data: picklable for a worker pool)."""
 
     status: Status
-    stage: str | None = None  # "fetch" | "parse" | "worker" when failed
+    stage: str | None = None  # "fetch" | "parse" | "worker" | "suspect" | "retired" when failed
     error: str | None = None
     data: bytes | None = None  # raw bytes to record (new version, or failed/)
     policy_json: str | None = None
     validators: Validators = field(default_factory=Validators)
     parsed: bool = False  # the parser ran (unchanged bytes and 304s never parse)
+    # The gate's verdict on the document alone when it is not "ok" (the writer decides,
+    # with --accept and the previous version, whether it is recorded).
+    verdict: VerdictKind | None = None
+    reason: str | None = None
+    final_url: str | None = None  # where the fetch ended up after redirects, if elsewhere
 
 
 def process_source(source: Source, prior: Prior | None, fetcher: Fetcher) -> Processed:
@@ -125,19 +143,57 @@ def process_source(source: Source, prior: Prior | None, fetcher: Fetcher) -> Pro
     data = outcome.data or b""
     if prior and prior.raw_blob == blob_id(data) and prior.payer == source.payer:
         return Processed("unchanged")  # same bytes: nothing to parse
+    final_url = _final_url(source, outcome)
     try:
         policy_json = derive_policy_json(data, source.payer)
     except PolicywatchError as exc:
-        return Processed(
-            "failed", "parse", str(exc), data, validators=outcome.validators, parsed=True
-        )
+        return _parse_failed(str(exc), data, outcome.validators, final_url)
     except Exception as exc:  # a parser bug on one document must not stop the run
         error = f"parser error: {type(exc).__name__}: {exc}"
-        return Processed("failed", "parse", error, data, validators=outcome.validators, parsed=True)
+        return _parse_failed(error, data, outcome.validators, final_url)
     if prior and prior.json_blob == blob_id(policy_json.encode("utf-8")):
         return Processed("unchanged", parsed=True)
     status: Status = "changed" if prior else "added"
-    return Processed(status, None, None, data, policy_json, outcome.validators, parsed=True)
+    verdict = judge(policy_json)
+    return Processed(
+        status,
+        None,
+        None,
+        data,
+        policy_json,
+        outcome.validators,
+        parsed=True,
+        verdict=None if verdict.ok else verdict.kind,
+        reason=verdict.reason or None,
+        final_url=final_url,
+    )
+
+
+def _parse_failed(
+    error: str, data: bytes, validators: Validators, final_url: str | None
+) -> Processed:
+    return Processed(
+        "failed", "parse", error, data, validators=validators, parsed=True, final_url=final_url
+    )
+
+
+def judge(policy_json: str, previous: Policy | None = None) -> Verdict:
+    """The plausibility gate on a parsed document (against ``previous``, the version it
+    would replace, when given). A bug in the gate holds the document back rather than
+    record it unchecked."""
+    try:
+        policy = Policy.from_json(policy_json)
+        return assess(policy, policy_text(policy), previous)
+    except Exception as exc:
+        return Verdict("suspect", f"plausibility check error: {type(exc).__name__}: {exc}")
+
+
+def _final_url(source: Source, outcome: Any) -> str | None:
+    """Where a URL fetch ended after redirects, when that is not the configured URL."""
+    final = getattr(outcome, "final_url", None)
+    if not isinstance(final, str) or not final or final == source.url:
+        return None
+    return final
 
 
 def unchanged_local_file(source: Source, prior: Prior | None) -> bool:
@@ -342,13 +398,21 @@ class SnapshotSummary:
     def failed(self) -> list[SourceOutcome]:
         return [o for o in self.outcomes if o.status == "failed"]
 
+    def held_back(self, stage: str) -> list[SourceOutcome]:
+        """Failures of one gate stage ("suspect" or "retired")."""
+        return [o for o in self.failed if o.stage == stage]
+
     @property
     def exit_code(self) -> int:
-        """0 every source fine; 3 the run completed but some sources failed."""
+        """0 every source fine; 3 the run completed but some sources failed (suspect
+        and retired documents included)."""
         return 3 if self.failed else 0
 
     def line(self) -> str:
         counts = ", ".join(f"{self.count(s)} {s}" for s in STATUSES)
+        held = [f"{len(self.held_back(s))} {s}" for s in GATE_STAGES if self.held_back(s)]
+        if held:
+            counts += f" ({', '.join(held)})"
         where = f"commit {self.commit[:12]}" if self.commit else "no commit (nothing changed)"
         stamp = iso(int(self.when.timestamp()))
         return f"snapshot {stamp}: {len(self.outcomes)} sources: {counts}; {where}"
@@ -379,6 +443,7 @@ def run_snapshot(
     executor: str | Executor = "local",
     scheduler: str | None = None,
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    accept: Collection[str] = (),
 ) -> SnapshotSummary:
     """Snapshot every source into the store (one commit if anything changed or failed).
 
@@ -386,12 +451,19 @@ def run_snapshot(
     but runs under ``AUTO_MIN_SOURCES`` sources stay in this process; 1: this
     process). ``executor="dask"`` sends the batches to the scheduler at ``scheduler``
     instead; an :class:`~policywatch.executors.Executor` instance is used as is.
+    ``accept``: source ids whose document is recorded even if the plausibility gate
+    calls it suspect or retired.
+
+    The run is dated ``as_of`` (never in the future), else the time the store lock
+    was acquired: runs that waited for one another get distinct, ordered times.
     """
+    if as_of is not None:
+        as_of = _past(as_of)
     state_dir = Path(store_dir) / ".git" / "policywatch"
     cache_dir = state_dir if state_dir.is_dir() else None  # no store is created for a bad config
     loaded = read_sources(config, cache_dir)
     sources = loaded.sources
-    when = as_of or datetime.now(UTC)
+    _check_accept(accept, sources, config)
     settings = settings or FetchSettings()
     if isinstance(executor, str):
         if executor == "local" and workers is None and len(sources) < AUTO_MIN_SOURCES:
@@ -399,19 +471,44 @@ def run_snapshot(
         engine = make_executor(executor, workers, scheduler, connect_timeout)
     else:
         engine = executor
-    summary = SnapshotSummary(when, str(store_dir), executor=engine.name, slots=engine.slots)
     try:
         engine.start()  # before the store lock and fast-import: workers inherit neither
         with Store.open_for_write(store_dir, lock_timeout) as store:
+            when = as_of or datetime.now(UTC)  # taken once the lock is held
+            summary = SnapshotSummary(
+                when, str(store_dir), executor=engine.name, slots=engine.slots
+            )
             if not loaded.from_cache:  # keep the parsed config for the next run
                 loaded.remember(store.state_dir)
             if as_of is not None:
                 _check_as_of(store, as_of)
-            _run(store, sources, loaded.key, engine, settings, summary, progress)
+            _run(store, sources, loaded.key, engine, settings, summary, progress, set(accept))
     finally:
         if engine is not executor:
             engine.close()
     return summary
+
+
+def _past(as_of: datetime) -> datetime:
+    """``as_of`` as an aware time (naive means UTC), refused when in the future."""
+    moment = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
+    now = datetime.now(UTC)
+    if moment > now:
+        raise PolicywatchError(
+            f"--as-of {iso(int(moment.timestamp()))} is in the future (it is now "
+            f"{iso(int(now.timestamp()))}): a run cannot be recorded before it happens"
+        )
+    return moment
+
+
+def _check_accept(accept: Collection[str], sources: list[Source], config: str | Path) -> None:
+    known = {s.id for s in sources}
+    unknown = sorted(set(accept) - known)
+    if unknown:
+        raise PolicywatchError(
+            f"--accept {unknown[0]}: no source with that id in {config}"
+            + (f" (nor {', '.join(unknown[1:])})" if len(unknown) > 1 else "")
+        )
 
 
 def _run(
@@ -422,6 +519,7 @@ def _run(
     settings: FetchSettings,
     summary: SnapshotSummary,
     progress: Progress | None,
+    accept: set[str],
 ) -> None:
     hashing = None
     if engine.precheck == "workers" and store.head() is not None:
@@ -448,7 +546,11 @@ def _run(
         for batch, results in run_ordered(engine, work, ((b, b.jobs) for b in batches)):
             for source, processed in zip(batch.sources, batch.merge(results), strict=True):
                 summary.parsed += processed.parsed
-                outcome = record(txn, source, folders.get(source.store_dir), processed, memo)
+                folder = folders.get(source.store_dir)
+                processed, note = gate(txn, folder, processed, source.id in accept)
+                outcome = record(txn, source, folder, processed, memo)
+                if note:
+                    outcome.notes.append(note)
                 summary.outcomes.append(outcome)
                 if progress is not None:
                     progress(outcome, len(sources))
@@ -546,6 +648,37 @@ def source_info(source: Source) -> dict[str, Any]:
     }
 
 
+def gate(
+    txn: Transaction, folder: PolicyFolder | None, processed: Processed, accept: bool = False
+) -> tuple[Processed, str | None]:
+    """The plausibility gate, before anything is recorded: a new document the worker
+    found implausible on its own, or (for a changed policy) one that reads as a
+    collapse of the stored version, becomes a failure of stage ``suspect`` or
+    ``retired`` whose bytes go to ``failed/``. With ``accept`` it is recorded
+    anyway; the note (for the run log) says so."""
+    if processed.policy_json is None or processed.data is None:
+        return processed, None
+    verdict: Verdict | None = None
+    if processed.verdict is not None:
+        verdict = Verdict(processed.verdict, processed.reason or "")
+    elif processed.status == "changed":
+        verdict = judge(processed.policy_json, _stored_policy(txn, folder))
+    if verdict is None or verdict.ok:
+        return processed, None
+    if accept:
+        return processed, f"recorded on purpose (--accept), though {verdict.kind}: {verdict.reason}"
+    held = replace(
+        processed, status="failed", stage=verdict.kind, error=verdict.reason, policy_json=None
+    )
+    return held, None
+
+
+def _stored_policy(txn: Transaction, folder: PolicyFolder | None) -> Policy | None:
+    """The current version's policy, read from the store (one blob)."""
+    blob = folder.json_blob if folder is not None else None
+    return load_policy(txn.store.git.read_blob(blob)) if blob else None
+
+
 def record(
     txn: Transaction,
     source: Source,
@@ -562,14 +695,31 @@ def record(
     files = folder.files if folder else {}
     if processed.policy_json is not None and processed.data is not None:
         _record_version(txn, source, files, processed, memo)
-    elif processed.stage == "parse" and processed.data is not None:
+    elif processed.status == "failed" and processed.data is not None:  # parse or gate
         _record_failed_bytes(txn, source, files, processed)
     elif processed.status == "unchanged":
+        cleared = _failed_stage(txn, files)
         if _clear_failed(txn, source.store_dir, files):
-            outcome.notes.append("cleared an earlier parse failure")
+            outcome.notes.append(_CLEARED.get(cleared or "parse", _CLEARED["parse"]))
         if folder is not None and folder.meta and _refresh_meta(txn, source_info(source), folder):
             outcome.notes.append("source info updated")
     return outcome
+
+
+_CLEARED = {
+    "parse": "cleared an earlier parse failure",
+    "suspect": "cleared an earlier suspect document (the policy is back, unchanged)",
+    "retired": "cleared an earlier retirement notice (the policy is back, unchanged)",
+}
+
+
+def _failed_stage(txn: Transaction, files: dict[str, str]) -> str | None:
+    """The stage failed/error.json names (None when there is none, or it names none)."""
+    blob = files.get(f"{FAILED_DIR}/{ERROR_FILE}")
+    if blob is None:
+        return None
+    stage = (load_json(txn.store.git.read_blob(blob)) or {}).get("stage")
+    return stage if isinstance(stage, str) else None
 
 
 def _record_version(
@@ -588,9 +738,12 @@ def _record_version(
     txn.put(store_path(policy_dir, name), processed.data)
     txn.put(store_path(policy_dir, POLICY_FILE), processed.policy_json.encode("utf-8"))
     v = processed.validators
-    meta = dump(meta_document(source_info(source), name, v.etag, v.last_modified))
+    document = meta_document(source_info(source), name, v.etag, v.last_modified)
+    if processed.final_url is not None:  # redirected: where the bytes really came from
+        document["final_url"] = processed.final_url
+    meta = dump(document)
     txn.put(store_path(policy_dir, META_FILE), meta)
-    if memo is not None and v.etag is None and v.last_modified is None:
+    if memo is not None and v.etag is None and v.last_modified is None and not processed.final_url:
         memo.remember(source, name, meta)
     _clear_failed(txn, policy_dir, files)
 
@@ -604,7 +757,14 @@ def _record_failed_bytes(
         if old != name:
             txn.delete(store_path(source.store_dir, old))
     txn.put(store_path(source.store_dir, name), processed.data)
-    error = {"id": source.id, "location": source.location, "error": processed.error}
+    error = {
+        "id": source.id,
+        "location": source.location,
+        "stage": processed.stage,
+        "error": processed.error,
+    }
+    if processed.final_url is not None:
+        error["final_url"] = processed.final_url
     txn.put(store_path(source.store_dir, f"{FAILED_DIR}/{ERROR_FILE}"), dump(error))
 
 

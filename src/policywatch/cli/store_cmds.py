@@ -117,6 +117,13 @@ def _parse_as_of(ctx: click.Context, param: click.Parameter, value: str | None) 
     show_default=True,
     help="Seconds to wait for the Dask scheduler and its workers.",
 )
+@click.option(
+    "--accept",
+    "accept",
+    multiple=True,
+    metavar="ID",
+    help="Record source ID's document even if it is suspect or retired (repeatable).",
+)
 @click.pass_context
 def snapshot_command(
     ctx: click.Context,
@@ -130,6 +137,7 @@ def snapshot_command(
     executor: str | None,
     scheduler: str | None,
     connect_timeout: float,
+    accept: tuple[str, ...],
 ) -> None:
     """Fetch every configured source and record what changed, as one commit.
 
@@ -139,12 +147,25 @@ def snapshot_command(
     reports list the failures. Prints a one-line summary (a progress bar too,
     on a terminal).
 
+    Before a new document is recorded it must read as a policy. A login,
+    bot-check ("Just a moment..."), page-not-found or error page, or a
+    document that reads as a collapse of the stored version (title and number
+    gone, most coverage statements vanished, text shrunk sharply), is a
+    *suspect* failure; a page saying the policy was retired or archived is a
+    *retired* failure. Either way the last good version stays current, the
+    bytes are kept under failed/ with the reason, and the run exits 3. If the
+    document is right after all, record it with --accept ID on the next run.
+
     Fetch and parse run in --workers processes (or on a Dask cluster with
     --scheduler); one writer records the results in config order, so the
     store is the same whatever the number of workers.
 
+    The run is dated when it gets the store lock (or --as-of, which must not
+    be in the future).
+
     Exit status: 0 every source fine; 3 the run completed but some sources
-    failed; 2 usage or configuration error.
+    failed (suspect and retired documents included); 2 usage or configuration
+    error.
 
     \b
     Examples:
@@ -152,6 +173,7 @@ def snapshot_command(
       policywatch snapshot --as-of 2025-06-01 --format json
       policywatch snapshot --workers 8
       policywatch snapshot --executor dask --scheduler tcp://scheduler:8786
+      policywatch snapshot --accept bcbsla-00220
     """
     from policywatch.fetch import FetchSettings
     from policywatch.snapshot import run_snapshot
@@ -175,6 +197,7 @@ def snapshot_command(
             executor=executor,
             scheduler=scheduler,
             connect_timeout=connect_timeout,
+            accept=accept,
         )
     _print_summary(summary, fmt)
     ctx.exit(summary.exit_code)
@@ -187,6 +210,12 @@ def _print_summary(summary: SnapshotSummary, fmt: str) -> None:
     click.echo(summary.line())
     for outcome in summary.failed:
         click.echo(f"failed: {outcome.id}: {outcome.stage}: {outcome.error}", err=True)
+        if outcome.stage in ("suspect", "retired"):
+            click.echo(
+                f"  the last version stays current; if this document is right, record it "
+                f"with: policywatch snapshot --accept {outcome.id}",
+                err=True,
+            )
 
 
 @contextmanager
