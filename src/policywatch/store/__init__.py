@@ -1,13 +1,13 @@
 """The snapshot store: a plain git repository, and the only code that talks to git.
 
 Layout and invariants: :mod:`.records`. Locking, crash recovery and commits:
-:mod:`.repository`. Reading versions and a period's runs: :mod:`.history`. verify / reparse:
-:mod:`.maintenance`.
+:mod:`.repository`. Reading versions and a period's runs: :mod:`.history`; the run log's
+trailers: :mod:`.runlog`. verify / reparse: :mod:`.maintenance`.
 """
 
 from __future__ import annotations
 
-from policywatch.store.gitcli import ZERO_SHA, blob_id
+from policywatch.store.gitcli import ZERO_SHA, StoreDamaged, blob_id
 from policywatch.store.history import (
     BlobChange,
     PeriodRuns,
@@ -21,6 +21,7 @@ from policywatch.store.history import (
     read_blobs_by_id,
     require_policy,
     resolve_reference,
+    runs_before,
     split_reference,
     versions,
 )
@@ -38,6 +39,7 @@ from policywatch.store.records import (
     store_path,
 )
 from policywatch.store.repository import DEFAULT_LOCK_TIMEOUT, Store, Transaction, default_store_dir
+from policywatch.store.runlog import failed_ids, failing_sources, recovered_ids, trailer_values
 
 __all__ = [
     "DEFAULT_LOCK_TIMEOUT",
@@ -52,6 +54,7 @@ __all__ = [
     "ReparseSummary",
     "Run",
     "Store",
+    "StoreDamaged",
     "Transaction",
     "VerifyReport",
     "Version",
@@ -59,6 +62,8 @@ __all__ = [
     "default_store_dir",
     "derive_policy_json",
     "dump",
+    "failed_ids",
+    "failing_sources",
     "find_policy",
     "meta_document",
     "parse_instant",
@@ -67,11 +72,14 @@ __all__ = [
     "policy_text_at",
     "read_blobs_by_id",
     "raw_name",
+    "recovered_ids",
     "reparse",
     "require_policy",
     "resolve_reference",
+    "runs_before",
     "split_reference",
     "store_path",
+    "trailer_values",
     "verify",
     "versions",
 ]

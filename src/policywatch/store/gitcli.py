@@ -12,8 +12,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
+import secrets
 import subprocess
 import tempfile
+import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO
@@ -34,6 +37,11 @@ _REDIRECTING_ENV = (
     "GIT_CEILING_DIRECTORIES",
     "GIT_QUARANTINE_PATH",
 )
+
+
+class StoreDamaged(StoreError):
+    """The store's history cannot be read: HEAD or a commit is missing or corrupt. Never
+    taken for an empty store (which would make a report a silent all-clear)."""
 
 
 def blob_id(data: bytes) -> str:
@@ -89,8 +97,52 @@ class GitRepo:
     # -- reading -----------------------------------------------------------
 
     def head(self) -> str | None:
+        """HEAD's commit; None for an empty store (no commit yet).
+
+        :class:`StoreDamaged` when HEAD names a commit that is missing or unreadable:
+        that is a damaged store, never an empty one.
+        """
         out = self.run("rev-parse", "--verify", "-q", "HEAD^{commit}", check=False)
-        return out.decode().strip() or None
+        head = out.decode().strip()
+        if head:
+            return head
+        named = self.run("rev-parse", "--verify", "-q", "HEAD", check=False).decode().strip()
+        if named or self._branch_exists():
+            raise StoreDamaged(
+                f"{self.root}: the store is damaged: HEAD names commit "
+                f"{named or '(unreadable ref)'}, which is missing or unreadable; {RESTORE}"
+            )
+        return None
+
+    def _branch_exists(self) -> bool:
+        """Whether the branch HEAD names exists at all (unreadable or not)."""
+        try:
+            target = (self.git_dir / "HEAD").read_text(encoding="utf-8").strip()
+        except OSError:
+            return False
+        if not target.startswith("ref: "):
+            return bool(target)  # a detached HEAD that did not resolve
+        ref = target[len("ref: ") :]
+        if (self.git_dir / ref).is_file():
+            return True
+        try:
+            packed = (self.git_dir / "packed-refs").read_text(encoding="utf-8")
+        except OSError:
+            return False
+        return any(line.endswith(f" {ref}") for line in packed.splitlines())
+
+    def check_history(self, head: str) -> None:
+        """:class:`StoreDamaged` unless every commit reachable from ``head`` can be read
+        (one ``rev-list`` over commits only: milliseconds for years of nightly runs)."""
+        done = self.run_unchecked("rev-list", "--quiet", head)
+        if done.returncode == 0:
+            return
+        error = done.stderr.decode("utf-8", "replace")
+        found = _OBJECT_ID.search(error)
+        what = f"commit {found.group(0)} in its history" if found else "its history"
+        raise StoreDamaged(
+            f"{self.root}: the store is damaged: {what} is missing or unreadable; {RESTORE}"
+        )
 
     def resolve_commit(self, rev: str) -> str | None:
         if not rev or rev.startswith("-"):
@@ -114,7 +166,8 @@ class GitRepo:
     def read_blobs(self, names: Sequence[str]) -> list[bytes | None]:
         """Contents of many objects (ids or ``rev:path``) in one pipelined ``cat-file``.
 
-        ``None`` for a name git does not know.
+        ``None`` for a name git does not know, and for a blob whose content does not
+        hash to its id (a corrupt object is never passed on as a version).
         """
         if not names:
             return []
@@ -125,10 +178,60 @@ class GitRepo:
     def read_blob(self, name: str) -> bytes | None:
         return self.read_blobs([name])[0]
 
+    def object_id(self, name: str) -> str | None:
+        """The id ``rev:path`` names, without reading the object (None: no such path)."""
+        out = self.run("rev-parse", "--verify", "-q", name, check=False)
+        return out.decode().strip() or None
+
+    def untracked_files(self) -> list[str]:
+        """Files in the worktree git does not track (nor ignore), from the top."""
+        out = self.run(
+            "ls-files", "--others", "--exclude-standard", "--full-name", "-z", "--", ":/"
+        )
+        return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
+
+    def has_loose(self, sha: str) -> bool:
+        return self._loose_path(sha).exists()
+
+    def write_loose(self, data: bytes) -> str:
+        """Write ``data`` as a loose blob, replacing whatever file holds that id now.
+
+        Git itself never rewrites an object it believes it has (fast-import skips
+        ids found in a pack, ``unpack-objects`` and ``hash-object`` ids found
+        loose), so a corrupt copy would stay: this is how the store heals one.
+        """
+        sha = blob_id(data)
+        target = self._loose_path(sha)
+        target.parent.mkdir(exist_ok=True)
+        tmp = target.with_name(f"tmp_obj_{os.getpid()}_{secrets.token_hex(4)}")
+        try:
+            with tmp.open("xb") as out:
+                packer = zlib.compressobj(1)
+                out.write(packer.compress(b"blob %d\0" % len(data)))
+                out.write(packer.compress(data))
+                out.write(packer.flush())
+                out.flush()
+                os.fsync(out.fileno())
+            tmp.chmod(0o444)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return sha
+
+    def _loose_path(self, sha: str) -> Path:
+        return self.git_dir / "objects" / sha[:2] / sha[2:]
+
+    def object_reader(self) -> ObjectReader:
+        return ObjectReader(self)
+
     # -- writing -------------------------------------------------------------
 
     def fast_import(self) -> FastImport:
         return FastImport(self)
+
+
+RESTORE = "restore the store from a backup (git fsck lists the damage)"
+_OBJECT_ID = re.compile(r"\b[0-9a-f]{40}\b")
 
 
 def _parse_batch(out: bytes, count: int) -> list[bytes | None]:
@@ -142,9 +245,69 @@ def _parse_batch(out: bytes, count: int) -> list[bytes | None]:
             results.append(None)
             continue
         size = int(header[2])
-        results.append(out[pos : pos + size])
+        data = out[pos : pos + size]
         pos += size + 1  # content, then a newline
+        intact = header[1] != b"blob" or blob_id(data) == header[0].decode()
+        results.append(data if intact else None)
     return results
+
+
+class ObjectReader:
+    """A persistent ``git cat-file --batch`` for reading objects one at a time (checking
+    that an object a write would reuse is intact). Git may give up on a corrupt object;
+    the reader then answers None and starts a new ``cat-file`` for the next question."""
+
+    def __init__(self, repo: GitRepo) -> None:
+        self._repo = repo
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def read(self, sha: str) -> bytes | None:
+        """The blob's bytes if git can read them and they hash to ``sha``, else None."""
+        proc = self._start()
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write(sha.encode() + b"\n")
+            proc.stdin.flush()
+            header = proc.stdout.readline().split()
+            if len(header) != 3:
+                if not header:
+                    self.close()  # cat-file died on this object
+                return None
+            size = int(header[2])
+            data = proc.stdout.read(size)
+            proc.stdout.read(1)
+        except (OSError, ValueError):
+            self.close()
+            return None
+        if len(data) != size:
+            self.close()
+            return None
+        return data if header[1] == b"blob" and blob_id(data) == sha else None
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self._proc is None:
+            self._proc = subprocess.Popen(
+                self._repo.argv("cat-file", "--batch"),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=self._repo._env,
+            )
+        return self._proc
+
+    def close(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        with contextlib.suppress(OSError):
+            assert proc.stdin is not None and proc.stdout is not None
+            proc.stdin.close()
+            proc.stdout.close()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 class FastImport:

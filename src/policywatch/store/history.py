@@ -1,7 +1,9 @@
 """Reading the store: which policy a name means, its versions, a version at a commit or
 date, and the runs a period of history recorded (what reports read).
 
-A *version* is a commit that changed a policy's ``policy.json``. Commits
+A *version* is a commit that changed a policy's ``policy.json``, whoever made
+it: commits with no ``Policywatch-Run`` trailer (made by hand with git) are
+versions too, listed with ``run == "manual"``. Commits
 made by ``reparse`` (trailer ``Policywatch-Run: reparse``) are versions of
 the normalized file but not policy changes; they are listed with
 ``run == "reparse"`` so log and reports can tell them apart. A snapshot run
@@ -13,7 +15,7 @@ never a version (``log`` filters by path), and reports read its
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,7 +24,7 @@ from typing import Any
 from policywatch.errors import StoreError
 from policywatch.model import Policy
 from policywatch.sources import slugify
-from policywatch.store.gitcli import ZERO_SHA
+from policywatch.store.gitcli import ZERO_SHA, StoreDamaged
 from policywatch.store.records import POLICY_FILE, load_policy
 from policywatch.store.repository import Store
 
@@ -56,11 +58,22 @@ def iso(timestamp: int) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
 
 
+REPARSE = "reparse"
+SNAPSHOT = "snapshot"
+MANUAL = "manual"  # a commit with no Policywatch-Run trailer: made by hand
+
+
+def run_kind(trailer: str) -> str:
+    """A commit's kind from its ``Policywatch-Run`` trailer value(s)."""
+    value = trailer.strip(" \n").split(",")[0].strip()
+    return value or MANUAL
+
+
 @dataclass(frozen=True)
 class Version:
     commit: str
     timestamp: int
-    run: str  # "snapshot" | "reparse"
+    run: str  # "snapshot" | "reparse" | "manual"
     summary: str = ""
 
     @property
@@ -106,16 +119,19 @@ def require_policy(store: Store, name: str) -> str:
 
 
 def commits_touching(store: Store, policy_dir: str) -> list[Version]:
-    """Commits that changed the policy's JSON, oldest first (no summaries)."""
-    fmt = "%H%x1f%ct%x1f%(trailers:key=Policywatch-Run,valueonly,separator=%x2C)%x1e"
-    if store.head() is None:
+    """Every commit that changed the policy's JSON, oldest first in history order
+    (no summaries), with or without policywatch trailers."""
+    fmt = "%x1e%H%x1f%ct%x1f%(trailers:key=Policywatch-Run,valueonly,separator=%x2C)"
+    head = store.head()
+    if head is None:
         return []
-    out = store.git.run("log", f"--format={fmt}", "HEAD", "--", f"{policy_dir}/{POLICY_FILE}")
+    path = f"{policy_dir}/{POLICY_FILE}"
+    out = store.git.run("log", "--topo-order", f"--format={fmt}", head, "--", path)
     found = []
-    for record in out.decode("utf-8", "replace").split("\x1e"):
-        fields = record.strip().split("\x1f")
-        if len(fields) == 3:
-            found.append(Version(fields[0], int(fields[1]), fields[2].strip() or "snapshot"))
+    for record in out.decode("utf-8", "replace").split("\x1e")[1:]:
+        # Only newlines are trimmed: str.strip() would also eat the \x1f separators.
+        sha, timestamp, run = record.strip("\n").split("\x1f", 2)
+        found.append(Version(sha, int(timestamp), run_kind(run)))
     return found[::-1]
 
 
@@ -135,7 +151,7 @@ def versions(store: Store, policy_dir: str) -> list[Version]:
 
 def describe(old: Policy | None, new: Policy | None, run: str) -> str:
     """One line of what a version changed, for ``log``."""
-    if run == "reparse":
+    if run == REPARSE:
         return "re-normalized by a parser upgrade (not a policy change)"
     if new is None:
         return "policy.json unreadable"
@@ -161,9 +177,16 @@ def policy_text_at(store: Store, policy_dir: str, at: str | None) -> tuple[str, 
     """(commit, policy.json text) of the version current at ``at``: None for the
     latest, a commit-ish, or a date / date-time (the version current then)."""
     commit = _commit_for(store, policy_dir, at)
-    data = store.git.read_blob(f"{commit}:{policy_dir}/{POLICY_FILE}")
+    path = f"{policy_dir}/{POLICY_FILE}"
+    data = store.git.read_blob(f"{commit}:{path}")
     if data is None:
-        raise StoreError(f"{policy_dir} has no version at {at}")
+        blob = store.git.object_id(f"{commit}:{path}")
+        if blob is not None:
+            raise StoreError(
+                f"{path} at commit {commit} is missing or corrupt (object {blob}); "
+                "run `policywatch verify`"
+            )
+        raise StoreError(f"{policy_dir} has no version at {at or 'HEAD'}")
     return commit, data.decode("utf-8")
 
 
@@ -178,10 +201,17 @@ def _commit_for(store: Store, policy_dir: str, at: str | None) -> str:
             last = cutoff(at)
         except ValueError as exc:
             raise StoreError(str(exc)) from None
-        earlier = [v for v in commits_touching(store, policy_dir) if v.timestamp <= last]
-        if not earlier:
+        current: Version | None = None
+        for version in commits_touching(store, policy_dir):  # oldest first
+            # the latest dated at or before the moment; of runs sharing a timestamp
+            # (they waited for one another), the one recorded last
+            if version.timestamp <= last and (
+                current is None or version.timestamp >= current.timestamp
+            ):
+                current = version
+        if current is None:
             raise StoreError(f"{policy_dir} has no version on or before {at}")
-        return max(earlier, key=lambda v: v.timestamp).commit
+        return current.commit
     commit = store.git.resolve_commit(at)
     if commit is None:
         raise StoreError(f"{at!r} is not a commit in the store at {store.root}")
@@ -208,6 +238,8 @@ def resolve_reference(store_dir: str | Path, ref: str) -> Policy | None:
         return None
     try:
         store = Store.open(store_dir)
+    except StoreDamaged:
+        raise  # a damaged store is an error, not a reason to read a file instead
     except StoreError:
         return None
     policy_dir = find_policy(store, name)
@@ -219,7 +251,6 @@ def resolve_reference(store_dir: str | Path, ref: str) -> Policy | None:
 
 # -- runs: what a period of history recorded (the report's reading) ----------------------------
 
-REPARSE = "reparse"
 _POLICY_SUFFIX = "/" + POLICY_FILE
 # One record per commit: hash, parents, time, run trailer, message; then --raw lines.
 _RUN_FORMAT = (
@@ -244,7 +275,7 @@ class Run:
     commit: str
     parent: str | None
     timestamp: int
-    kind: str  # "snapshot" | "reparse"
+    kind: str  # "snapshot" | "reparse" | "manual"
     message: str
     policies: dict[str, BlobChange] = field(default_factory=dict)  # policy_dir → change
 
@@ -252,15 +283,23 @@ class Run:
     def is_reparse(self) -> bool:
         return self.kind == REPARSE
 
+    @property
+    def is_snapshot(self) -> bool:
+        """A snapshot run: it fetched every configured source (a hand commit did not)."""
+        return self.kind == SNAPSHOT
+
 
 @dataclass(frozen=True)
 class PeriodRuns:
     """The commits dated in ``[start, end)``, oldest first, and the commits current
-    just before ``start`` and just before ``end`` (None before the first run)."""
+    just before ``start`` and just before ``end`` (None before the first run).
+    ``earlier``: the ids of the commits dated before ``start``, newest first (read
+    with :func:`runs_before` when a report must look back, e.g. for failure streaks)."""
 
     runs: list[Run]
     start_commit: str | None
     end_commit: str | None
+    earlier: tuple[str, ...] = ()
 
 
 def period_runs(store: Store, start: int, end: int) -> PeriodRuns:
@@ -278,14 +317,29 @@ def period_runs(store: Store, start: int, end: int) -> PeriodRuns:
         runs=_read_runs(store, inside),
         start_commit=_current_at(commits, start),
         end_commit=_current_at(commits, end),
+        earlier=tuple(sha for sha, ts in commits if ts < start),
     )
 
 
+def runs_before(store: Store, earlier: Iterable[str], batch: int = 32) -> Iterator[Run]:
+    """The runs of these commits (messages only, no file changes), in the order given,
+    read ``batch`` at a time: a reader that stops early reads little."""
+    chunk: list[str] = []
+    for sha in earlier:
+        chunk.append(sha)
+        if len(chunk) == batch:
+            yield from _read_runs(store, chunk, changes=False)
+            chunk = []
+    if chunk:
+        yield from _read_runs(store, chunk, changes=False)
+
+
 def _timeline(store: Store) -> list[tuple[str, int]]:
-    """Every commit as (id, commit time), newest first."""
-    if store.head() is None:
+    """Every commit as (id, commit time), newest first (history order among equal times)."""
+    head = store.head()
+    if head is None:
         return []
-    out = store.git.run("log", "--format=%H %ct", "HEAD")
+    out = store.git.run("log", "--topo-order", "--format=%H %ct", head)
     pairs = (line.split() for line in out.decode().splitlines() if line)
     return [(sha, int(ts)) for sha, ts in pairs]
 
@@ -295,12 +349,14 @@ def _current_at(commits: list[tuple[str, int]], before: int) -> str | None:
     return next((sha for sha, ts in commits if ts < before), None)
 
 
-def _read_runs(store: Store, commits: list[str]) -> list[Run]:
-    """The named commits with their messages and policy.json changes, in the order given."""
+def _read_runs(store: Store, commits: list[str], changes: bool = True) -> list[Run]:
+    """The named commits with their messages and (``changes``) policy.json changes,
+    in the order given."""
     if not commits:
         return []
+    raw = ["--raw", "--no-abbrev"] if changes else []
     out = store.git.run(
-        "log", "--no-walk=unsorted", "--stdin", f"--format={_RUN_FORMAT}", "--raw", "--no-abbrev",
+        "log", "--no-walk=unsorted", "--stdin", f"--format={_RUN_FORMAT}", *raw,
         input="".join(f"{sha}\n" for sha in commits).encode(),
     )  # fmt: skip
     return _parse_runs(out)
@@ -342,7 +398,7 @@ def _parse_run(record: str) -> Run:
         commit=sha,
         parent=parents.split()[0] if parents.strip() else None,
         timestamp=int(ts),
-        kind=run.strip() or "snapshot",
+        kind=run_kind(run),
         message=message.strip(),
         policies=_policy_changes(raw),
     )

@@ -3,11 +3,15 @@
 Crash safety, in order of a write:
 
 1. ``Store.open_for_write`` takes ``.git/policywatch/lock`` (filelock; the OS
-   releases it when a process dies), then :func:`recover` undoes whatever a
-   killed run left: stale ``*.lock`` files, a half-updated index or worktree,
-   the pending ref, temporary pack files.
+   releases it when a process dies), checks that HEAD and every commit behind
+   it can be read (a damaged store is an error, never an empty one), then
+   :func:`recover` undoes whatever a killed run left: stale ``*.lock`` files, a
+   half-updated index or worktree, the pending ref, temporary pack files. It
+   deletes only files that run wrote (never an untracked file of someone else's).
 2. A :class:`Transaction` streams blobs into ``git fast-import``; refs, index
    and worktree are untouched, so a kill here leaves only unreachable objects.
+   An id the repository already holds is reused only once its object reads
+   back intact; a corrupt one is rewritten first.
 3. ``commit`` writes the commit to ``refs/policywatch/pending``, sets the
    ``dirty`` marker, moves HEAD with one atomic ``update-ref`` (compare and
    swap), checks the new tree out with ``reset --hard``, then clears the
@@ -28,7 +32,14 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from policywatch.errors import StoreError
-from policywatch.store.gitcli import ZERO_SHA, FastImport, GitRepo, blob_id
+from policywatch.store.gitcli import (
+    ZERO_SHA,
+    FastImport,
+    GitRepo,
+    ObjectReader,
+    StoreDamaged,
+    blob_id,
+)
 from policywatch.store.records import PolicyFolder, group_folders, load_json
 
 PENDING_REF = "refs/policywatch/pending"
@@ -50,6 +61,13 @@ def default_store_dir() -> Path:
     return Path(os.environ.get("POLICYWATCH_STORE") or "snapshots")
 
 
+def not_writable(root: str | Path, exc: OSError) -> StoreError:
+    reason = exc.strerror or str(exc)
+    return StoreError(
+        f"{root}: cannot write to the store: {reason} (snapshot and reparse need write access)"
+    )
+
+
 class Store:
     """A policywatch store: a git repository of ``<payer>/<policy>/`` folders."""
 
@@ -62,7 +80,10 @@ class Store:
 
     @classmethod
     def open(cls, root: str | Path) -> Store:
-        """An existing store, for reading (no lock: readers only see whole commits)."""
+        """An existing store, for reading (no lock: readers only see whole commits).
+
+        :class:`StoreDamaged` when HEAD or a commit in its history cannot be read.
+        """
         store = cls(Path(root))
         if not (store.state_dir / "store").is_file():
             if (store.root / ".git" / "HEAD").exists():
@@ -70,7 +91,14 @@ class Store:
             raise StoreError(
                 f"{root}: no policywatch store here (run `policywatch snapshot` first)"
             )
+        store.check_history()
         return store
+
+    def check_history(self) -> None:
+        """:class:`StoreDamaged` unless HEAD and every commit behind it can be read."""
+        head = self.head()
+        if head is not None:
+            self.git.check_history(head)
 
     @classmethod
     @contextlib.contextmanager
@@ -79,17 +107,20 @@ class Store:
     ) -> Iterator[Store]:
         """Create the store if needed, hold its lock, and repair a killed run first."""
         store = cls(Path(root))
-        store._prepare_dir()
         lock = FileLock(str(store.state_dir / "lock"), timeout=lock_timeout)
         try:
+            store._prepare_dir()
             lock.acquire()
         except Timeout:
             raise StoreError(
                 f"{root}: another policywatch run has held the store lock for "
                 f"{lock_timeout:g} s; try again later"
             ) from None
+        except OSError as exc:
+            raise not_writable(root, exc) from None
         try:
             store._init_repository()
+            store.check_history()
             recover(store)
             yield store
         finally:
@@ -179,18 +210,51 @@ class Transaction:
         self.base = base
         self._changes: dict[str, _Change] = {}
         self._importer: FastImport | None = None
+        self._reader: ObjectReader | None = None
+        self._checked: set[str] = set()  # ids known intact in this transaction
+        self._base_ids: frozenset[str] | None = None
 
     @property
     def changed(self) -> bool:
         return bool(self._changes)
 
     def put(self, path: str, data: bytes) -> bool:
-        """Stage ``data`` at ``path``; False when the base already holds exactly that."""
-        base = self.base.get(path)
-        if base is not None and base == blob_id(data):  # new paths need no hashing here
+        """Stage ``data`` at ``path``; False when the base already holds exactly that.
+
+        If the repository already has an object with this id, it is reused only when
+        it reads back as exactly these bytes; otherwise it is rewritten first, so a
+        corrupt object never becomes (or stays) a current version.
+        """
+        sha = blob_id(data)
+        stored = self._ensure_intact(sha, data)
+        if self.base.get(path) == sha:
             self._changes.pop(path, None)
             return False
-        self._changes[path] = _Change(self._ensure_importer().blob(data))
+        self._changes[path] = _Change(sha if stored else self._ensure_importer().blob(data))
+        return True
+
+    def _ensure_intact(self, sha: str, data: bytes) -> bool:
+        """True when the repository holds ``sha`` intact (rewritten here if it was
+        corrupt); False when it does not hold it at all."""
+        if sha in self._checked:
+            return True
+        if self._reader is None:
+            self._reader = self.store.git.object_reader()
+        found = self._reader.read(sha)
+        if found is None and not self.store.git.has_loose(sha) and sha not in self._in_base():
+            return False  # a new object: fast-import writes it
+        if found != data:
+            try:
+                self.store.git.write_loose(data)
+            except OSError as exc:
+                raise not_writable(self.store.root, exc) from None
+            if self._reader.read(sha) != data:
+                raise StoreDamaged(
+                    f"{self.store.root}: the store is damaged: object {sha} is corrupt and "
+                    "could not be rewritten; restore the store from a backup "
+                    "(git fsck lists the damage)"
+                )
+        self._checked.add(sha)
         return True
 
     def delete(self, path: str) -> None:
@@ -212,22 +276,37 @@ class Transaction:
         if not self._changes and not allow_empty:
             self.abort()
             return None
+        self._close_reader()
         importer = self._ensure_importer()
         changes = [(path, c.mark) for path, c in sorted(self._changes.items())]
         importer.commit(PENDING_REF, message, int(when.timestamp()), self.parent, changes)
         importer.finish()
         self._importer = None
         new = self.store.git.run("rev-parse", "--verify", PENDING_REF).decode().strip()
-        _publish(self.store, new, self.parent)
+        try:
+            _publish(self.store, new, self.parent)
+        except OSError as exc:
+            raise not_writable(self.store.root, exc) from None
         # Each run adds a pack; let git consolidate when they pile up (a no-op
         # check most nights; crash-safe by git's own design).
         self.store.git.run("gc", "--auto", "--quiet", check=False)
         return new
 
     def abort(self) -> None:
+        self._close_reader()
         if self._importer is not None:
             self._importer.abort()
             self._importer = None
+
+    def _in_base(self) -> frozenset[str]:
+        if self._base_ids is None:
+            self._base_ids = frozenset(self.base.values())
+        return self._base_ids
+
+    def _close_reader(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
 
 def _publish(store: Store, new: str, old: str | None) -> None:
@@ -243,7 +322,13 @@ def _publish(store: Store, new: str, old: str | None) -> None:
 
 
 def recover(store: Store) -> bool:
-    """Undo what a killed run left behind. True when anything needed repair."""
+    """Undo what a killed run left behind. True when anything needed repair.
+
+    Tracked files go back to HEAD. Of the files git does not track, only those the
+    killed run wrote are deleted: a path of the commit it was publishing (the
+    ``dirty`` marker names it) that still holds exactly that commit's bytes.
+    Anything else (an analyst's notes, a file edited since) is left alone.
+    """
     git_dir = store.root / ".git"
     stale = _stale_locks(git_dir)
     marker = store.state_dir / "dirty"
@@ -251,16 +336,50 @@ def recover(store: Store) -> bool:
         path.unlink(missing_ok=True)
     if not stale and not marker.exists():
         return False
+    publishing = _marked_commit(store, marker)
     for path in stale:
         path.unlink(missing_ok=True)
-    if store.head() is None:
+    head = store.head()
+    if head is None:
         store.git.run("read-tree", "--empty")
     else:
         _checkout_head(store)
-    store.git.run("clean", "-fdq")
+    if publishing is not None and publishing != head:
+        _remove_written(store, publishing)
     store.git.run("update-ref", "-d", PENDING_REF, check=False)
     marker.unlink(missing_ok=True)
     return True
+
+
+def _marked_commit(store: Store, marker: Path) -> str | None:
+    """The commit the ``dirty`` marker says was being published, if it can be read."""
+    try:
+        named = marker.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return store.git.resolve_commit(named) if len(named) == 40 else None
+
+
+def _remove_written(store: Store, commit: str) -> None:
+    """Delete untracked files that hold exactly what ``commit`` put at their path."""
+    written = store.git.ls_tree(commit)
+    for name in store.git.untracked_files():
+        sha = written.get(name)
+        path = store.root / name
+        if sha is None or path.is_symlink() or not path.is_file():
+            continue
+        if blob_id(path.read_bytes()) == sha:
+            path.unlink()
+            _remove_empty_parents(store.root, path.parent)
+
+
+def _remove_empty_parents(root: Path, folder: Path) -> None:
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()  # only ever succeeds on an empty folder
+        except OSError:
+            return
+        folder = folder.parent
 
 
 def _checkout_head(store: Store) -> None:
