@@ -45,18 +45,7 @@ COMPARED = ("kind", "action", "severity", "field", "summary")
 
 # Cases the engine gets wrong today: the expected data is what an analyst should
 # see, so each passes once the bug is fixed (strict: an unexpected pass fails).
-KNOWN_BUGS = {
-    "uhc_medical": (
-        "a coverage list item that names a revision ('Sleeve widget revision') is read as a "
-        "history heading and ends the Coverage Rationale: the unproven list is never read, "
-        "so the balloon's move to the proven list is not reported"
-    ),
-    "fep_drug": (
-        "criteria shared by ALL diagnoses ('AND ALL of the following for ALL diagnoses:') join "
-        "the last numbered diagnosis; adding diagnosis 3 moves them off diagnosis 2, reported "
-        "as a false 'wording changed' for the mantle widget lymphoma statement"
-    ),
-}
+KNOWN_BUGS: dict[str, str] = {}  # family → why its pair is expected to fail
 
 
 def load_expected(family: str) -> dict[str, Any]:

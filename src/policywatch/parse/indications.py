@@ -23,6 +23,10 @@ from policywatch.parse.vocabulary import vocabulary
 _ENUMERATED = re.compile(
     r"^(?:- )?(?P<open>\()?(?P<n>[IVXivx]{1,5}|[A-Za-z]|\d{1,2})(?P<close>[.)])\s+(?P<text>\S.*)$"
 )
+# A list of criteria every indication must also meet, after the indications.
+_SHARED = re.compile(
+    r"\b(?:all|each|every|both)\s+(?:diagnos[ie]s|indications|conditions|uses)\b.*:$", re.I
+)
 _CATCH_ALL = re.compile(r"\b(?:all|any) other\b", re.IGNORECASE)
 _FORWARD = re.compile(r"\b(?:below|following|listed|these)\b", re.IGNORECASE)
 _HEAD_END = re.compile(r"\.\s|:|\s+including\b|\s+\((?:[A-Za-z], )*[A-Za-z],? (?:or|and) ")
@@ -85,13 +89,19 @@ def _outline(lines: list[Line]) -> tuple[list[_Item], list[str]]:
     stack: list[tuple[str, _Item]] = []  # (numbering style, item) from the top down
     lead: str | None = None
     loose: list[str] = []
+    shared = False  # inside criteria every indication shares: no item there is one
     for line in lines:
         text = line.text
         m = _ENUMERATED.match(text)
         if not m:
-            if line.heading and not vocab.is_statement(text) and _named_status(text):
-                stack.clear()  # "Conditions Not Covered": its status speaks through its items
-                lead = _named_status(text)
+            if line.heading and not vocab.is_statement(text) and _opens_section(text):
+                stack.clear()  # the items above are over
+                shared = False
+                lead = _named_status(text) or lead  # "Conditions Not Covered" speaks through
+                continue
+            if _SHARED.search(text):
+                stack.clear()  # "AND ALL of the following for ALL diagnoses:"
+                shared = True
                 continue
             if vocab.is_statement(text):
                 if line.heading:
@@ -106,6 +116,8 @@ def _outline(lines: list[Line]) -> tuple[list[_Item], list[str]]:
             continue
         if _CATCH_ALL.search(text) and vocab.is_statement(text):
             loose.append(text)  # "… investigational for ANY other use(s)" stands alone
+        if shared:
+            continue
         style = _style(m, stack)
         item = _Item(m.group("text"), first_line=m.group("text"))
         depth = next((i for i, (s, _) in enumerate(stack) if s == style), None)
@@ -118,6 +130,13 @@ def _outline(lines: list[Line]) -> tuple[list[_Item], list[str]]:
             top.append(item)
         stack.append((style, item))
     return top, loose
+
+
+def _opens_section(heading: str) -> bool:
+    """A heading that names a status or a kind of section; a bold "-AND-" or
+    "Authorization will be issued for 12 months" inside criteria is neither."""
+    vocab = vocabulary()
+    return _named_status(heading) is not None or vocab.heading_is("coverage", heading)
 
 
 def _named_status(heading: str) -> str | None:
