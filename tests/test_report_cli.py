@@ -43,7 +43,7 @@ def test_store_from_the_environment_and_a_range_as_csv(
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbfpayer,policy,kind,")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-    assert len(rows) > 10 and all(len(row) == 10 for row in rows)
+    assert len(rows) > 10 and all(len(row) == 11 for row in rows)  # reverted_at last
 
 
 def test_output_file_and_json(store: Path, tmp_path: Path) -> None:

@@ -4,7 +4,12 @@ The changes are those recorded by snapshot commits dated in the period;
 each policy is compared with its version just before its first change in the
 period (the version current at the start, or its re-normalized form if a
 ``reparse`` came in between). Reparse commits are never a change. A policy
-first recorded in the period is *added*, not changed.
+first recorded in the period is *added*; when later versions followed in the
+same period it is *changed* too, compared with its first version. Every
+version recorded in the period is listed, and a change a later version undid
+(a coverage statement removed on 11-05 and restored on 11-06) is reported as
+*changed, then reverted*, with both dates, though the net comparison no
+longer shows it.
 
 Cost: :func:`policywatch.store.period_runs` (one ``git log`` of commit times,
 one ``git log --raw`` of the period's commits), one tree listing and batched
@@ -21,10 +26,19 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from policywatch.diff import diff_policies
+from policywatch.diff import Change, DiffResult, diff_policies
 from policywatch.model import Policy
-from policywatch.report.failures import FailureNote, failed_sources, failure_notes
-from policywatch.report.model import SEVERITY_RANK, OverdueReview, PolicyChange, Report
+from policywatch.report.failures import EarlierRuns, FailureNote, failed_sources, failure_notes
+from policywatch.report.model import (
+    SEVERITY_RANK,
+    OverdueReview,
+    PolicyChange,
+    Report,
+    RevertedChange,
+    VersionStep,
+    headline,
+    highest,
+)
 from policywatch.report.overdue import last_revised, review_due
 from policywatch.report.period import Period
 from policywatch.store import (
@@ -35,6 +49,7 @@ from policywatch.store import (
     period_runs,
     policy_changes_since,
     read_blobs_by_id,
+    runs_before,
 )
 from policywatch.store.records import load_json, load_policy
 
@@ -50,6 +65,8 @@ def build_report(store_dir: str | Path, period: Period, now: datetime | None = N
     notes = failure_notes(runs)
     touched = {d for run in runs for d in run.policies} | {n.policy_dir or "" for n in notes}
     store.load_meta([tracked[d] for d in sorted(touched) if d in tracked])
+    earlier = EarlierRuns(runs_before(store, recorded.earlier))
+    current = _current_of(store, notes, tracked)
     return Report(
         period=period,
         store=str(store_dir),
@@ -58,7 +75,7 @@ def build_report(store_dir: str | Path, period: Period, now: datetime | None = N
         start_commit=recorded.start_commit,
         tracked=len(tracked),
         policies=tuple(_policy_changes(store, runs, tracked)),
-        failed=tuple(failed_sources(notes, runs, tracked, _current_of(store, notes, tracked))),
+        failed=tuple(failed_sources(notes, runs, earlier, tracked, current)),
         overdue=tuple(_overdue(store, period, end_commit, tracked)),
         commits=sum(1 for run in runs if not run.is_reparse),
     )
@@ -68,73 +85,169 @@ def build_report(store_dir: str | Path, period: Period, now: datetime | None = N
 
 
 @dataclass(frozen=True)
-class _Span:
-    """One policy's snapshot changes in the period: first old blob → last new blob."""
+class _Step:
+    """One snapshot (or hand) commit's change to one policy.json: blob before → after."""
 
-    policy_dir: str
-    old_blob: str
-    new_blob: str
-    old_commit: str | None
-    new_commit: str
-    recorded_at: int
+    run: Run
+    old: str
+    new: str
 
 
-def _spans(runs: list[Run]) -> list[_Span]:
-    by_policy: dict[str, list[Run]] = defaultdict(list)
+def _steps(runs: list[Run]) -> dict[str, list[_Step]]:
+    """Each policy's recorded changes in the period, oldest first (reparse commits are a
+    parser upgrade: same documents, not a policy change)."""
+    by_policy: dict[str, list[_Step]] = defaultdict(list)
     for run in runs:
         if run.is_reparse:
-            continue  # a parser upgrade: same documents, not a policy change
-        for policy_dir in run.policies:
-            by_policy[policy_dir].append(run)
-    spans = []
-    for policy_dir, touching in by_policy.items():
-        first, last = touching[0], touching[-1]
-        old, new = first.policies[policy_dir].old, last.policies[policy_dir].new
-        if new == ZERO_SHA or old == new:
-            continue  # removed by hand, or changed and changed back
-        old_commit = first.parent if old != ZERO_SHA else None
-        spans.append(_Span(policy_dir, old, new, old_commit, last.commit, last.timestamp))
-    return spans
+            continue
+        for policy_dir, change in run.policies.items():
+            by_policy[policy_dir].append(_Step(run, change.old, change.new))
+    return by_policy
 
 
 def _policy_changes(
     store: Store, runs: list[Run], tracked: dict[str, PolicyFolder]
 ) -> list[PolicyChange]:
-    spans = _spans(runs)
-    texts = read_blobs_by_id(store, [b for s in spans for b in (s.old_blob, s.new_blob)])
     found = []
-    for span in spans:
-        new = load_policy(texts.get(span.new_blob))
-        old = load_policy(texts.get(span.old_blob))
-        if new is None or (old is None and span.old_blob != ZERO_SHA):
-            continue  # an unreadable version is `verify`'s business, not the report's
-        change = _policy_change(span, old, new, tracked.get(span.policy_dir))
-        if change is not None:
-            found.append(change)
+    histories = sorted(_steps(runs).items())
+    for i in range(0, len(histories), READ_BATCH):
+        batch = histories[i : i + READ_BATCH]
+        texts = read_blobs_by_id(
+            store, [b for _, steps in batch for s in steps for b in (s.old, s.new)]
+        )
+        for policy_dir, steps in batch:
+            found += _policy_entries(policy_dir, steps, texts, tracked.get(policy_dir))
     return sorted(found, key=_reading_order)
 
 
-def _policy_change(
-    span: _Span, old: Policy | None, new: Policy, folder: PolicyFolder | None
-) -> PolicyChange | None:
-    diff = diff_policies(old, new) if old is not None else None
-    if diff is not None and not diff.changes:
-        return None  # the JSON moved but nothing a reader would see did
+def _policy_entries(
+    policy_dir: str, steps: list[_Step], texts: dict[str, bytes], folder: PolicyFolder | None
+) -> list[PolicyChange]:
+    """The ``added`` and / or ``changed`` entries for one policy's steps in the period."""
+    if steps[-1].new == ZERO_SHA:
+        return []  # removed by hand
+    base = steps[0].old
+    # The versions recorded in the period, each with the version it replaced; a version
+    # that cannot be read is `verify`'s business, not the report's: it is left out.
+    versions: list[tuple[_Step, Policy, Policy | None]] = []
+    previous = load_policy(texts.get(base)) if base != ZERO_SHA else None
+    if base != ZERO_SHA and previous is None:
+        return []
+    for step in steps:
+        current = load_policy(texts.get(step.new))
+        if current is None:
+            continue
+        before = load_policy(texts.get(step.old)) if step.old != ZERO_SHA else None
+        versions.append((step, current, before or previous))
+        previous = current
+    if not versions:
+        return []
     meta = (folder.meta if folder else None) or {}
+    entries = []
+    if base == ZERO_SHA:  # first recorded in the period
+        first, first_policy, _ = versions.pop(0)
+        entries.append(_added(policy_dir, first, first_policy, meta))
+    if versions:
+        changed = _changed(policy_dir, base, steps[0], versions, meta)
+        if changed is not None:
+            entries.append(changed)
+    return entries
+
+
+def _added(policy_dir: str, step: _Step, policy: Policy, meta: dict[str, Any]) -> PolicyChange:
     return PolicyChange(
-        policy_dir=span.policy_dir,
-        source_id=meta.get("id"),
-        status="changed" if diff is not None else "added",
-        payer=new.payer or meta.get("payer"),
-        policy_number=new.policy_number,
-        title=new.title or meta.get("title"),
-        source=meta.get("url") or meta.get("path"),
-        old_commit=span.old_commit,
-        new_commit=span.new_commit,
-        recorded_at=datetime.fromtimestamp(span.recorded_at, UTC),
-        diff=diff,
-        coverage=tuple((c.indication, c.status) for c in new.coverage),
+        **_identity(policy_dir, policy, meta),
+        status="added",
+        old_commit=None,
+        new_commit=step.run.commit,
+        recorded_at=_when(step.run),
+        coverage=tuple((c.indication, c.status) for c in policy.coverage),
     )
+
+
+def _changed(
+    policy_dir: str,
+    base: str,
+    first: _Step,
+    versions: list[tuple[_Step, Policy, Policy | None]],
+    meta: dict[str, Any],
+) -> PolicyChange | None:
+    """Net comparison (the version before the first step against the last), every step
+    after it, and what those steps changed and undid again."""
+    compared = versions[0][2]
+    assert compared is not None  # a step after the first version always has one before it
+    last_step, last, _ = versions[-1]
+    net = diff_policies(compared, last)
+    steps = []
+    for step, current, before in versions:
+        assert before is not None
+        same = before is compared and current is last
+        steps.append((step, net if same else diff_policies(before, current)))
+    reverted = _reverted(steps, net)
+    if not net.changes and not reverted:
+        return None  # the JSON moved but nothing a reader would see did
+    first_recorded = base == ZERO_SHA
+    return PolicyChange(
+        **_identity(policy_dir, last, meta),
+        status="changed",
+        old_commit=first.run.commit if first_recorded else first.run.parent,
+        new_commit=last_step.run.commit,
+        recorded_at=_when(last_step.run),
+        diff=net,
+        coverage=tuple((c.indication, c.status) for c in last.coverage),
+        versions=tuple(_version_step(step, diff) for step, diff in steps),
+        reverted=tuple(reverted),
+        first_recorded_in_period=first_recorded,
+    )
+
+
+def _identity(policy_dir: str, policy: Policy, meta: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "policy_dir": policy_dir,
+        "source_id": meta.get("id"),
+        "payer": policy.payer or meta.get("payer"),
+        "policy_number": policy.policy_number,
+        "title": policy.title or meta.get("title"),
+        "source": meta.get("url") or meta.get("path"),
+    }
+
+
+def _version_step(step: _Step, diff: DiffResult) -> VersionStep:
+    summary = headline(diff.changes) if diff.changes else "No change a reader would see"
+    return VersionStep(step.run.commit, _when(step.run), summary, highest(diff.changes))
+
+
+def _reverted(steps: list[tuple[_Step, DiffResult]], net: DiffResult) -> list[RevertedChange]:
+    """Changes undone within the period. Per changed item (kind and field), an episode
+    opens with its first change and closes at the change that puts back the value it
+    had before; an episode still open at the end is the net change, unless the net
+    comparison does not show that item (then it too was undone, at its last change)."""
+    opened: dict[tuple[str, str], tuple[Change, Run, Any, Run]] = {}
+    found: list[RevertedChange] = []
+    for step, diff in steps:
+        for change in diff.changes:
+            key = (change.kind, change.field)
+            first, first_run, original, _ = opened.get(
+                key, (change, step.run, change.before, step.run)
+            )
+            if change.after == original:
+                found.append(_undone(first, first_run, step.run))
+                opened.pop(key, None)
+            else:
+                opened[key] = (first, first_run, original, step.run)
+    in_net = {(c.kind, c.field) for c in net.changes}
+    for key, (first, first_run, _, last_run) in opened.items():
+        if key not in in_net:
+            found.append(_undone(first, first_run, last_run))
+    return sorted(found, key=lambda r: (r.changed_at, SEVERITY_RANK[r.change.severity]))
+
+
+def _undone(change: Change, changed: Run, reverted: Run) -> RevertedChange:
+    return RevertedChange(change, _when(changed), changed.commit, _when(reverted), reverted.commit)
+
+
+def _when(run: Run) -> datetime:
+    return datetime.fromtimestamp(run.timestamp, UTC)
 
 
 def _reading_order(change: PolicyChange) -> tuple[int, int, str, str, str]:

@@ -16,7 +16,14 @@ from typing import Any
 
 from policywatch.diff import Change
 from policywatch.model import canonical_json
-from policywatch.report.model import FailedSource, OverdueReview, PolicyChange, Report
+from policywatch.report.model import (
+    FailedSource,
+    OverdueReview,
+    PolicyChange,
+    Report,
+    RevertedChange,
+    VersionStep,
+)
 
 CSV_COLUMNS = (
     "payer",
@@ -29,6 +36,7 @@ CSV_COLUMNS = (
     "after",
     "summary",
     "recorded_at",
+    "reverted_at",
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -61,6 +69,7 @@ def report_data(report: Report) -> dict[str, Any]:
             "added": len(report.added),
             "failed": len(report.failed),
             "overdue": len(report.overdue),
+            "reverted": len(report.reverted_changes),
             "snapshot_runs": report.commits,
             "changes_by_severity": report.severity_counts,
             "changes_by_kind": report.kind_counts,
@@ -71,6 +80,7 @@ def report_data(report: Report) -> dict[str, Any]:
         "coverage_status_changes": [
             {**_identity(p), "change": c.to_dict()} for p, c in report.coverage_status_changes
         ],
+        "reverted_changes": [{**_identity(p), **_reverted(r)} for p, r in report.reverted_changes],
         "silent_changes": [p.policy_dir for p in report.silent_changes],
         "failed_sources": [_failed(f) for f in report.failed],
         "overdue_reviews": [_overdue(o) for o in report.overdue],
@@ -97,7 +107,29 @@ def _changed(policy: PolicyChange) -> dict[str, Any]:
         "recorded_at": _iso(policy.recorded_at),
         "highest_severity": policy.highest_severity,
         "headline": policy.headline,
+        "first_recorded_in_period": policy.first_recorded_in_period,
         "diff": policy.diff.to_dict(),
+        "versions": [_version(v) for v in policy.versions],
+        "reverted": [_reverted(r) for r in policy.reverted],
+    }
+
+
+def _version(version: VersionStep) -> dict[str, Any]:
+    return {
+        "commit": version.commit,
+        "recorded_at": _iso(version.recorded_at),
+        "summary": version.summary,
+        "severity": version.severity,
+    }
+
+
+def _reverted(reverted: RevertedChange) -> dict[str, Any]:
+    return {
+        "change": reverted.change.to_dict(),
+        "changed_at": _iso(reverted.changed_at),
+        "changed_commit": reverted.changed_commit,
+        "reverted_at": _iso(reverted.reverted_at),
+        "reverted_commit": reverted.reverted_commit,
     }
 
 
@@ -121,6 +153,7 @@ def _failed(failed: FailedSource) -> dict[str, Any]:
         "stage": failed.stage,
         "error": failed.error,
         "failures": failed.failures,
+        "failures_in_period": failed.failures_in_period,
         "first_failed_at": _iso(failed.first_failed_at),
         "last_failed_at": _iso(failed.last_failed_at),
         "last_commit": failed.last_commit,
@@ -150,13 +183,19 @@ def _iso(moment: datetime) -> str:
 
 
 def report_csv(report: Report) -> str:
-    """One row per change of a changed policy, then one ``policy / added`` row per added one."""
+    """One row per change of a changed policy (its net changes, then those reverted
+    within the period, with ``reverted_at``), then one ``policy / added`` row per
+    added one."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for policy in report.changed:
         for change in policy.changes:
             writer.writerow([safe_cell(v) for v in _change_row(policy, change)])
+        for reverted in policy.reverted:
+            row = _change_row(policy, reverted.change, reverted.changed_at)
+            row[-1] = _iso(reverted.reverted_at)
+            writer.writerow([safe_cell(v) for v in row])
     for policy in report.added:
         writer.writerow([safe_cell(v) for v in _added_row(policy)])
     return BOM + out.getvalue()
@@ -173,7 +212,9 @@ def _policy_name(policy: PolicyChange) -> str:
     return policy.policy_number or policy.source_id or policy.policy_dir
 
 
-def _change_row(policy: PolicyChange, change: Change) -> list[str]:
+def _change_row(
+    policy: PolicyChange, change: Change, recorded_at: datetime | None = None
+) -> list[str]:
     return [
         policy.payer or "",
         _policy_name(policy),
@@ -184,7 +225,8 @@ def _change_row(policy: PolicyChange, change: Change) -> list[str]:
         side_text(change.before),
         side_text(change.after),
         change.summary,
-        _iso(policy.recorded_at),
+        _iso(recorded_at or policy.recorded_at),
+        "",
     ]
 
 
@@ -200,6 +242,7 @@ def _added_row(policy: PolicyChange) -> list[str]:
         policy.title or "",
         policy.headline,
         _iso(policy.recorded_at),
+        "",
     ]
 
 

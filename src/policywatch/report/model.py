@@ -17,9 +17,56 @@ from policywatch.report.period import Period
 SEVERITY_RANK = {severity: n for n, severity in enumerate(SEVERITIES)}
 
 
+def headline(changes: tuple[Change, ...] | list[Change]) -> str:
+    """One line of what changed: the most severe change, and how many more."""
+    ranked = sorted(changes, key=lambda c: (SEVERITY_RANK[c.severity], not c.is_semantic))
+    if not ranked:
+        return "No change"
+    top, more = ranked[0], len(ranked) - 1
+    line = top.summary + (f" (+{more} more)" if more else "")
+    return line if any(c.is_semantic for c in ranked) else f"Wording only: {line}"
+
+
+def highest(changes: tuple[Change, ...] | list[Change]) -> str | None:
+    """The most severe of these changes' severities; None when there are none."""
+    if not changes:
+        return None
+    return min((c.severity for c in changes), key=SEVERITY_RANK.__getitem__)
+
+
+@dataclass(frozen=True)
+class VersionStep:
+    """One version of a policy recorded in the period, and what it changed from the
+    version before it."""
+
+    commit: str
+    recorded_at: datetime
+    summary: str
+    severity: str | None  # the most severe change it made; None: nothing a reader sees
+
+
+@dataclass(frozen=True)
+class RevertedChange:
+    """A change recorded in the period and undone by a later version in the same period:
+    not in the period's net comparison, yet in force between the two dates."""
+
+    change: Change  # as first recorded
+    changed_at: datetime
+    changed_commit: str
+    reverted_at: datetime
+    reverted_commit: str
+
+
 @dataclass(frozen=True)
 class PolicyChange:
-    """One policy whose recorded version moved in the period (``added`` or ``changed``)."""
+    """One policy whose recorded version moved in the period (``added`` or ``changed``).
+
+    A policy first recorded in the period is ``added`` (its first version); if later
+    versions followed in the same period it is also ``changed``, compared with that
+    first version. ``diff`` is the net comparison (start of the period, or first
+    version, against the last); ``versions`` lists each version recorded after the
+    compared one, and ``reverted`` the changes they made and undid again.
+    """
 
     policy_dir: str  # store folder: payer-slug/policy-slug
     source_id: str | None
@@ -33,16 +80,23 @@ class PolicyChange:
     recorded_at: datetime  # commit time of the newest version in the period
     diff: DiffResult | None = None  # None for an added policy: nothing to compare with
     coverage: tuple[tuple[str, str], ...] = ()  # (indication, status) of the new version
+    versions: tuple[VersionStep, ...] = ()  # versions recorded after old_commit's, oldest first
+    reverted: tuple[RevertedChange, ...] = ()  # changed, then undone within the period
+    first_recorded_in_period: bool = False  # changed: old_commit is its first version
 
     @property
     def changes(self) -> tuple[Change, ...]:
+        """The net changes: what differs between the compared versions."""
         return self.diff.changes if self.diff is not None else ()
 
     @property
+    def recorded_changes(self) -> tuple[Change, ...]:
+        """Every change the period recorded: the net ones and those reverted again."""
+        return self.changes + tuple(r.change for r in self.reverted)
+
+    @property
     def highest_severity(self) -> str:
-        if not self.changes:
-            return SEVERITIES[-1]
-        return min((c.severity for c in self.changes), key=SEVERITY_RANK.__getitem__)
+        return highest(self.recorded_changes) or SEVERITIES[-1]
 
     @property
     def silent_change(self) -> bool:
@@ -50,17 +104,24 @@ class PolicyChange:
 
     @property
     def headline(self) -> str:
-        """One line of what changed: the most severe change, and how many more."""
+        """One line of what changed: the most severe change, and how many more; a change
+        reverted within the period leads when it is more severe than the net ones."""
         if self.status == "added":
             n = len(self.coverage)
             return f"New policy with {n} coverage statement{'s' if n != 1 else ''}"
-        ranked = sorted(self.changes, key=lambda c: (SEVERITY_RANK[c.severity], not c.is_semantic))
-        if not ranked:
-            return "No change"
-        top, more = ranked[0], len(ranked) - 1
-        if self.diff is not None and not self.diff.has_semantic_changes:
-            return f"Wording only: {top.summary}" + (f" (+{more} more)" if more else "")
-        return top.summary + (f" (+{more} more)" if more else "")
+        net, undone = self.changes, [r.change for r in self.reverted]
+        if (
+            undone
+            and SEVERITY_RANK[highest(undone) or "low"] < SEVERITY_RANK[highest(net) or "low"]
+        ):
+            net_note = f"; {len(net)} net change{'s' if len(net) != 1 else ''}" if net else ""
+            return f"Changed, then reverted: {headline(undone)}{net_note}"
+        if not net and undone:
+            return f"Changed, then reverted: {headline(undone)}"
+        line = headline(net)
+        if undone:
+            line += f"; {len(undone)} change{'s' if len(undone) != 1 else ''} reverted"
+        return line
 
     @property
     def coverage_status_changes(self) -> list[Change]:
@@ -91,7 +152,11 @@ class FailedSource:
     last_commit: str
     has_version: bool  # an earlier version exists and stays current
     source: str | None = None
-    recovered_at: datetime | None = None  # a later run in the period recorded it again
+    recovered_at: datetime | None = None  # a later snapshot run in the period did not fail
+    # ``failures`` counts the runs in a row (back across the period's start) that named it
+    # failed, up to its last failure in the period, from ``first_failed_at``;
+    # ``failures_in_period`` every run in the period that did.
+    failures_in_period: int = 0
 
 
 @dataclass(frozen=True)
@@ -132,7 +197,8 @@ class Report:
 
     @property
     def all_changes(self) -> list[Change]:
-        return [c for p in self.changed for c in p.changes]
+        """Every change recorded in the period, reverted ones included."""
+        return [c for p in self.changed for c in p.recorded_changes]
 
     @property
     def severity_counts(self) -> dict[str, int]:
@@ -160,9 +226,16 @@ class Report:
         return [p for p in self.changed if p.silent_change]
 
     @property
+    def reverted_changes(self) -> list[tuple[PolicyChange, RevertedChange]]:
+        """Semantic changes recorded and undone within the period (wording-only ones are
+        listed with their policy): in force between the two dates all the same."""
+        return [(p, r) for p in self.changed for r in p.reverted if r.change.is_semantic]
+
+    @property
     def needs_attention(self) -> int:
         return (
             len(self.coverage_status_changes)
+            + len(self.reverted_changes)
             + len(self.silent_changes)
             + len(self.failed)
             + len(self.overdue)
