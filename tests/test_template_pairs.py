@@ -11,11 +11,10 @@ list for both versions or ``{"old": [...], "new": [...]}`` when the footer
 changed. Every new.txt also carries edits that must not show up as changes
 (reflowed lines, relettered criteria, renumbered references, page footers).
 
-``text`` changes name the section as the parser's structure reads it: a short
-line the plain-text heading rule takes as a heading (a table's header row such
-as "Date<TAB>Summary of Changes", "N/A") opens a section of its own, and
-repeated headings pair by occurrence. Word counts were counted by hand from the
-inserted and deleted words.
+``text`` changes name the section the structure reads: a table row is never
+a heading unless its first cell names a section, and repeated headings pair by
+occurrence. Word counts were counted by hand from the inserted and deleted
+words.
 """
 
 from __future__ import annotations

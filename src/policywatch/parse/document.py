@@ -81,8 +81,19 @@ def make_doc(extracted: Extracted) -> Doc:
         cells = tuple(text.split("\t")) if "\t" in text else ()
         text = " ".join(cell for cell in cells if cell) if cells else text
         following = raw[index + 1].replace("\t", " ") if index + 1 < len(raw) else ""
-        lines.append(Line(text, marked or is_heading(text, following), cells))
+        heading = marked or (_names_section(cells[0]) if cells else is_heading(text, following))
+        lines.append(Line(text, heading, cells))
     return Doc(lines, list(extracted.furniture))
+
+
+def _names_section(text: str) -> bool:
+    """Does ``text`` name a section the vocabulary knows? A table row is a heading only
+    when the reader marked it so or its first cell does ("Reviews, Revisions, and
+    Approvals | Date | Approval Date")."""
+    from policywatch.parse.vocabulary import vocabulary
+
+    vocab = vocabulary()
+    return any(vocab.heading_is(kind, text) for kind in ("history", "references", "coverage"))
 
 
 def is_heading(text: str, following: str) -> bool:
@@ -90,8 +101,8 @@ def is_heading(text: str, following: str) -> bool:
     words = text.split()
     if not words or len(text) > 90 or len(words) > 12 or not following:
         return False
-    if len(words) <= 3 and _TABLE_ROW.match(following):
-        return False  # a table's header row ("Date Action", "Codes Number Description")
+    if len(words) <= 3 and _TABLE_ROW.match(following) and not _names_section(text):
+        return False  # a table's header row ("Date Action"), not its title ("Change Control")
     if text.endswith(_TERMINAL) or (text.endswith(":") and len(words) > 4):
         return False
     if words[-1] in ("and", "or", "and/or") and len(words) > 1:  # a list item running on

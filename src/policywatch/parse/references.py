@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from policywatch.model import Reference
-from policywatch.parse.document import Doc
+from policywatch.parse.document import Doc, Line
 
 _BULLET = r"(?:[-•*▪◦·]\s+)"
 # The enumerator, then a space, or straight into a capital ("18.Angeles-Han").
@@ -28,8 +28,18 @@ _NEAR = 2
 def parse_references(doc: Doc) -> list[Reference]:
     citations: list[str] = []
     for start, end in doc.sections_of("references"):
-        citations.extend(_citations(doc.texts[start + 1 : end]))
+        citations.extend(_citations(_prose(doc.lines[start + 1 : end])))
     return [_reference(text) for text in citations]
+
+
+def _prose(lines: list[Line]) -> list[str]:
+    """The list's lines up to the first table row: citations are never set in cells."""
+    out: list[str] = []
+    for line in lines:
+        if line.cells:
+            break
+        out.append(line.text)
+    return out
 
 
 def _citations(lines: list[str]) -> list[str]:
