@@ -92,3 +92,15 @@ def test_renumbered_or_relettered_list_items_are_no_text_change() -> None:
     numbered_findings = [Section("2.3 Efficacy", "2.3.1 A trial of 123 patients.")]
     renumbered = [Section("2.3 Efficacy", "2.3.2 A trial of 123 patients.")]
     assert [c.action for c in diff_sections(numbered_findings, renumbered)] == ["modified"]
+
+
+def test_relettering_any_marker_style_is_not_a_text_change() -> None:
+    before = [Section("Criteria", "(1) Diagnosis of widget itch\n(2)Prescribed by a widgetologist")]
+    after = [Section("Criteria", "(a) Diagnosis of widget itch\n(b) Prescribed by a widgetologist")]
+    assert diff_sections(before, after) == []
+
+
+def test_a_parenthesis_inside_a_sentence_is_kept() -> None:
+    before = [Section("Criteria", "Dose (1) applies to adults")]
+    after = [Section("Criteria", "Dose (2) applies to adults")]
+    assert len(diff_sections(before, after)) == 1

@@ -12,7 +12,9 @@ from policywatch.diff.words import word_diff
 from policywatch.model import Section
 
 # A list item's number, letter or bullet: renumbering a list is never a change.
-_LIST_MARKER = re.compile(r"(?m)^[ \t]*(?:(?:(?:\d{1,3}|[A-Za-z]|[IVXivx]{2,5})[.)]|[-•*])[ \t]+)+")
+_LIST_MARKER = re.compile(
+    r"(?m)^[ \t]*(?:(?:\(?(?:\d{1,3}|[A-Za-z]|[IVXivx]{2,5})[.)]|[-•*])[ \t]*(?=\S)(?<=[ \t)]))+"
+)
 
 
 def section_text(text: str) -> str:
