@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from policywatch import snapshot as snapshot_module
 from policywatch.model import Policy, canonical_json
 from policywatch.report import Report, build_report, month_period, range_period
 from policywatch.store import POLICY_FILE, Store, reparse, store_path
@@ -22,6 +23,13 @@ from tests.report_store import (
 )
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture()
+def in_december(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests that back-fill December runs: the clock says December is over (a future
+    --as-of is refused)."""
+    monkeypatch.setattr(snapshot_module, "now", lambda: datetime(2026, 12, 31, tzinfo=UTC))
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +173,7 @@ def _current(store_dir: Path, policy_dir: str) -> Policy:
     return Policy.from_json(data.decode())
 
 
+@pytest.mark.usefixtures("in_december")
 def test_reparse_commits_are_no_change(tmp_path: Path) -> None:
     store_dir, samples = build_sample_store(tmp_path)
     # An older parser had read the title differently (recorded late November)…
@@ -197,6 +206,7 @@ def test_reparse_commits_are_no_change(tmp_path: Path) -> None:
     assert changed.silent_change
 
 
+@pytest.mark.usefixtures("in_december")
 def test_a_review_recorded_in_the_document_clears_overdue(tmp_path: Path) -> None:
     store_dir, samples = build_sample_store(tmp_path)
     source = samples / "policies/regional-surgery-cryoablation/2026-11.txt"
@@ -222,6 +232,7 @@ def test_a_hand_edit_that_changes_nothing_visible_is_not_listed(tmp_path: Path) 
     assert build_report(store_dir, month_period("2026-12"), now=NOW).policies == ()
 
 
+@pytest.mark.usefixtures("in_december")
 def test_a_failed_source_recorded_again_later_in_the_period(tmp_path: Path) -> None:
     store_dir, samples = build_sample_store(tmp_path)
     nice = samples / "policies/nice-htg241"

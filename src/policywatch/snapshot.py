@@ -474,7 +474,7 @@ def run_snapshot(
     try:
         engine.start()  # before the store lock and fast-import: workers inherit neither
         with Store.open_for_write(store_dir, lock_timeout) as store:
-            when = as_of or datetime.now(UTC)  # taken once the lock is held
+            when = as_of or now()  # taken once the lock is held
             summary = SnapshotSummary(
                 when, str(store_dir), executor=engine.name, slots=engine.slots
             )
@@ -489,14 +489,19 @@ def run_snapshot(
     return summary
 
 
+def now() -> datetime:
+    """The clock runs are dated by (one place, so tests can set it)."""
+    return datetime.now(UTC)
+
+
 def _past(as_of: datetime) -> datetime:
     """``as_of`` as an aware time (naive means UTC), refused when in the future."""
     moment = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
-    now = datetime.now(UTC)
-    if moment > now:
+    current = now()
+    if moment > current:
         raise PolicywatchError(
             f"--as-of {iso(int(moment.timestamp()))} is in the future (it is now "
-            f"{iso(int(now.timestamp()))}): a run cannot be recorded before it happens"
+            f"{iso(int(current.timestamp()))}): a run cannot be recorded before it happens"
         )
     return moment
 
