@@ -31,9 +31,10 @@ def parse_command(file: str, fmt: str, force: bool) -> None:
 
     A document that does not look like a policy -- a login, bot-check,
     page-not-found or error page, a page saying the policy was retired or
-    archived, or text with no coverage statement or billing code -- is an
-    error (exit status 2) with the reason, the same check `snapshot` applies
-    before recording a version. --force prints it anyway.
+    archived, or text with no coverage statement, no billing code and little
+    else of a policy -- is an error (exit status 2) with the reason: the check
+    `snapshot` applies before recording a version. --force prints it anyway,
+    with the reason as a warning on stderr.
 
     Exit status: 0 parsed; 2 the document cannot be read or does not look
     like a policy.
