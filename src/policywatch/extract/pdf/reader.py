@@ -501,16 +501,20 @@ def _rules(
     ``dots``: small filled shapes (x0, top, x1, bottom), which may be drawn bullets."""
     import pypdfium2.raw as raw
 
-    handle = page.raw
-    l_, b_, r_, t_ = (ctypes.c_float() for _ in range(4))
-    for index in range(raw.FPDFPage_CountObjects(handle)):
-        obj = raw.FPDFPage_GetObject(handle, index)
-        if raw.FPDFPageObj_GetType(obj) != raw.FPDF_PAGEOBJ_PATH:
+    count, get_object, get_type, get_bounds = _object_calls()
+    handle = ctypes.cast(page.raw, ctypes.c_void_p).value
+    bounds = (ctypes.c_float * 4)()  # left, bottom, right, top
+    at = ctypes.addressof(bounds)
+    read_bounds = memoryview(bounds).cast("B").cast("f").tolist
+    path_type = raw.FPDF_PAGEOBJ_PATH
+    for index in range(count(handle)):
+        address = get_object(handle, index)
+        if get_type(address) != path_type or not get_bounds(address, at, at + 4, at + 8, at + 12):
             continue
-        if not raw.FPDFPageObj_GetBounds(obj, l_, b_, r_, t_):
-            continue
-        x0, x1 = l_.value - left, r_.value - left
-        y0, y1 = top - t_.value, top - b_.value
+        obj = ctypes.cast(address, raw.FPDF_PAGEOBJECT)
+        b_left, b_bottom, b_right, b_top = read_bounds()
+        x0, x1 = b_left - left, b_right - left
+        y0, y1 = top - b_top, top - b_bottom
         if _DOT_MIN <= x1 - x0 <= _DOT_MAX and _DOT_MIN <= y1 - y0 <= _DOT_MAX:
             if _filled(obj):
                 dots.append((x0, y0, x1, y1))
@@ -524,6 +528,21 @@ def _rules(
             if x1 - x0 >= _RULE_MIN_LENGTH:
                 rules += [Rule(y0, x0, x1), Rule(y1, x0, x1)]
             posts += [Post(x0, y0, y1), Post(x1, y0, y1)]
+
+
+@functools.cache
+def _object_calls() -> tuple[Any, ...]:
+    """pdfium's page-object walk, called with plain addresses (see ``_fast``): a page
+    has hundreds of text objects to skip past."""
+    import pypdfium2.raw as raw
+
+    vp, i = ctypes.c_void_p, ctypes.c_int
+    return (
+        _fast(raw.FPDFPage_CountObjects, i, vp),
+        _fast(raw.FPDFPage_GetObject, vp, vp, i),
+        _fast(raw.FPDFPageObj_GetType, i, vp),
+        _fast(raw.FPDFPageObj_GetBounds, i, vp, vp, vp, vp, vp),
+    )
 
 
 def _filled(path: Any) -> bool:
