@@ -153,6 +153,12 @@ def describe(old: Policy | None, new: Policy | None, run: str) -> str:
     """One line of what a version changed, for ``log``."""
     if run == REPARSE:
         return "re-normalized by a parser upgrade (not a policy change)"
+    if run == MANUAL:
+        return f"{_describe(old, new)} (committed by hand)"
+    return _describe(old, new)
+
+
+def _describe(old: Policy | None, new: Policy | None) -> str:
     if new is None:
         return "policy.json unreadable"
     if old is None:
