@@ -104,3 +104,20 @@ def test_a_parenthesis_inside_a_sentence_is_kept() -> None:
     before = [Section("Criteria", "Dose (1) applies to adults")]
     after = [Section("Criteria", "Dose (2) applies to adults")]
     assert len(diff_sections(before, after)) == 1
+
+
+def test_a_section_inserted_among_namesakes_is_added_not_the_others_rewritten() -> None:
+    def indication(name: str) -> list[Section]:
+        return [
+            Section(name, "Widgetol is approved for this indication"),
+            Section("Initial Authorization", f"Diagnosis of {name} by a specialist"),
+        ]
+
+    before = indication("Widget Itch") + indication("Widget Ache")
+    after = indication("Widget Itch") + indication("Widget Cough") + indication("Widget Ache")
+    changes = diff_sections(before, after)
+    assert [(c.action, c.field) for c in changes] == [
+        ("added", "sections[Widget Cough]"),
+        ("added", "sections[Initial Authorization]"),
+    ]
+    assert "Widget Cough" in str(changes[1].after)

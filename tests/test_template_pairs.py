@@ -12,8 +12,9 @@ changed. Every new.txt also carries edits that must not show up as changes
 (reflowed lines, relettered criteria, renumbered references, page footers).
 
 ``text`` changes name the section the structure reads: a table row is never
-a heading unless its first cell names a section, and repeated headings pair by
-occurrence. Word counts were counted by hand from the inserted and deleted
+a heading unless its first cell names a section, and a section inserted among
+namesakes (each indication's "Initial Authorization") is added, not the others
+rewritten. Word counts were counted by hand from the inserted and deleted
 words.
 """
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from difflib import SequenceMatcher
 
 from policywatch.diff.changes import Change
 from policywatch.diff.matching import pair_exact
@@ -22,8 +23,32 @@ def section_text(text: str) -> str:
     return norm_text(_LIST_MARKER.sub("", text))
 
 
-def section_keys(sections: list[Section]) -> list[str]:
-    """Heading plus occurrence number, so a repeated heading still has one identity."""
+def section_keys(old: list[Section], new: list[Section]) -> tuple[list[str], list[str]]:
+    """One identity per section on each side: its heading, and for a heading that
+    repeats ("Initial Authorization" under every indication) the occurrence it pairs
+    with. When the count of a repeated heading changes, occurrences pair by their text,
+    so a section inserted among its namesakes is added, not the others rewritten."""
+    old_keys, new_keys = _occurrences(old), _occurrences(new)
+    old_by, new_by = _by_heading(old_keys), _by_heading(new_keys)
+    for heading, olds in old_by.items():
+        news = new_by.get(heading, [])
+        if len(olds) == len(news) or not news:
+            continue
+        texts = SequenceMatcher(
+            None,
+            [section_text(old[i].text) for i in olds],
+            [section_text(new[j].text) for j in news],
+        )
+        for _tag, a0, a1, b0, b1 in texts.get_opcodes():
+            paired = min(a1 - a0, b1 - b0)  # "equal" and "replace": the same place
+            for k in range(paired):
+                new_keys[news[b0 + k]] = old_keys[olds[a0 + k]]
+            for j in news[b0 + paired : b1]:  # inserted among its namesakes
+                new_keys[j] = f"{heading}#new{j}"
+    return old_keys, new_keys
+
+
+def _occurrences(sections: list[Section]) -> list[str]:
     seen: Counter[str] = Counter()
     keys = []
     for section in sections:
@@ -33,8 +58,15 @@ def section_keys(sections: list[Section]) -> list[str]:
     return keys
 
 
+def _by_heading(keys: list[str]) -> dict[str, list[int]]:
+    groups: dict[str, list[int]] = {}
+    for index, key in enumerate(keys):
+        groups.setdefault(key.rsplit("#", 1)[0], []).append(index)
+    return groups
+
+
 def diff_sections(old: list[Section], new: list[Section]) -> list[Change]:
-    pairing = pair_exact(section_keys(old), section_keys(new))
+    pairing = pair_exact(*section_keys(old, new))
     changes = []
     for i, j in pairing.pairs:
         change = _modified(old[i], new[j])
