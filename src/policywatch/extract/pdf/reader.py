@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import math
+import operator
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -102,7 +103,7 @@ def read_page(page: Any) -> PageText:
     _rules(page, left, top, rules, posts, dots)
     textpage = page.get_textpage()
     try:
-        words = list(_words(textpage, left, top))
+        words = _words(textpage, left, top)
         words += _drawn_bullets(dots, words)
         lines = group_lines(words, posts, _printed_space(textpage))
     finally:
@@ -139,7 +140,8 @@ def _calls() -> tuple[Any, ...]:
     )
 
 
-def _words(textpage: Any, left: float, top: float) -> Iterator[Word]:
+def _words(textpage: Any, left: float, top: float) -> list[Word]:
+    """The page's words with their boxes and style (one list: this loop runs per word)."""
     import pypdfium2.raw as raw
 
     handle = textpage.raw
@@ -153,6 +155,8 @@ def _words(textpage: Any, left: float, top: float) -> Iterator[Word]:
     style_of = _Styles(address, top)
     # A text object is one text-showing operation: one font, size and baseline.
     styles: dict[int | None, tuple[float, bool, float]] = {}
+    words: list[Word] = []
+    append = words.append
     for match in _WORD.finditer(text):
         first, end = match.span()
         obj = text_object(address, first)
@@ -171,19 +175,23 @@ def _words(textpage: Any, left: float, top: float) -> Iterator[Word]:
                 and _raised(last_top, last_bottom, y_top, y_bottom)
             ):
                 # A note letter set small and raised after the word ("Criteria" + "a").
-                yield from _split_script(textpage, match, left, top, style)
+                words.extend(_split_script(textpage, match, left, top, style))
                 continue
-        yield Word(
-            word if word.isascii() else _glyphs(word),
-            x0 - left,
-            x1 - left,
-            top - y_top,
-            top - y_bottom,
-            style[0],
-            style[1],
-            style[2],
-            first,
+        size, bold, baseline = style
+        append(
+            Word(
+                word if word.isascii() else _glyphs(word),
+                x0 - left,
+                x1 - left,
+                top - y_top,
+                top - y_bottom,
+                size,
+                bold,
+                baseline,
+                first,
+            )
         )
+    return words
 
 
 def _raised(top: float, bottom: float, main_top: float, main_bottom: float) -> bool:
@@ -301,6 +309,11 @@ def _bold_font_name(font: Any) -> bool:
 # --------------------------------------------------------------------------- lines
 
 
+_BASELINE_X = operator.attrgetter("baseline", "x0")
+_X0 = operator.attrgetter("x0")
+_TOP_X = operator.attrgetter("top", "x0")
+
+
 def group_lines(
     words: list[Word],
     posts: list[Post] | None = None,
@@ -310,7 +323,7 @@ def group_lines(
     ``printed_space(i)``: the PDF itself prints a space at character ``i``."""
     rows: list[list[Word]] = []
     anchors: list[Word] = []  # each row's largest word: its baseline is the row's
-    for word in sorted(words, key=lambda w: (w.baseline, w.x0)):
+    for word in sorted(words, key=_BASELINE_X):
         anchor = anchors[-1] if anchors else None
         if anchor is not None and (
             abs(word.baseline - anchor.baseline) <= 0.25 * anchor.size  # the common case
@@ -324,10 +337,8 @@ def group_lines(
             anchors.append(word)
     rows = _attach_scripts(rows, anchors)
     spaced = printed_space or (lambda index: False)
-    lines = [
-        _make_line(_respace(sorted(row, key=lambda w: w.x0), spaced), posts or []) for row in rows
-    ]
-    lines.sort(key=lambda line: (line.top, line.x0))
+    lines = [_make_line(_respace(sorted(row, key=_X0), spaced), posts or []) for row in rows]
+    lines.sort(key=_TOP_X)
     return lines
 
 
@@ -440,19 +451,23 @@ def _make_line(words: list[Word], posts: list[Post]) -> Line:
     # boundary is a gap over ~1.2 em that is also far wider than the line's
     # narrowest space.
     narrowest = 2.5 * min(gaps) if len(gaps) > 1 else 0.0
-    groups: list[list[Word]] = [[words[0]]]
-    for index, (word, gap) in enumerate(zip(words[1:], gaps, strict=True)):
-        previous = words[index]
+    current = [words[0]]
+    groups: list[list[Word]] = [current]
+    previous = words[0]
+    for word, gap in zip(words[1:], gaps, strict=True):
         if walls and any(previous.x1 - 1 <= x <= word.x0 + 1 for x in walls):
-            groups.append([word])  # a cell border between them
+            current = [word]  # a cell border between them
+            groups.append(current)
         elif (
             gap <= 1.2 * word.size
             or gap <= narrowest
-            or (len(groups[-1]) == 1 and _is_bullet(previous.text))  # a bullet and its item
+            or (len(current) == 1 and _is_bullet(previous.text))  # a bullet and its item
         ):
-            groups[-1].append(word)
+            current.append(word)
         else:
-            groups.append([word])
+            current = [word]
+            groups.append(current)
+        previous = word
     segments = [_segment(group) for group in groups]
     return Line(
         top=min(s.top for s in segments),
