@@ -304,11 +304,6 @@ def test_recovery_unchanged_in_a_run_that_committed(tmp_path: Path) -> None:
     assert data["failed_sources"][0]["recovered_at"] == "2026-11-09T06:00:00Z"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs snapshot.py to commit a run in which a failing source recovers "
-    "(a Policywatch-Recovered trailer); see the issue 12 report",
-)
 def test_recovery_unchanged_in_an_otherwise_quiet_run(tmp_path: Path) -> None:
     desk = _failed_then_restored(tmp_path, also_changes=False)
     [failed] = build_report(desk.store, month_period("2026-11"), now=NOW).failed

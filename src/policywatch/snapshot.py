@@ -73,6 +73,7 @@ from policywatch.store import (
     blob_id,
     derive_policy_json,
     dump,
+    failing_sources,
     meta_document,
     raw_name,
     store_path,
@@ -390,6 +391,7 @@ class SnapshotSummary:
     parsed: int = 0  # documents the parser ran on (the rest were decided without it)
     executor: str = "inline"  # where fetch + parse ran: inline, local or dask
     slots: int = 1  # how many ran at once
+    recovered: list[str] = field(default_factory=list)  # failing before this run, fine now
 
     def count(self, status: Status) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -529,6 +531,7 @@ def _run(
     hashing = None
     if engine.precheck == "workers" and store.head() is not None:
         hashing = _HashPass(engine, sources)  # runs while we read the store
+    failing = failing_sources(store)  # what the last recorded run named failed
     txn = store.transaction()
     folders = group_folders(txn.base)
     memo = _attach_meta(store, sources, folders, config_key)
@@ -559,9 +562,14 @@ def _run(
                 summary.outcomes.append(outcome)
                 if progress is not None:
                     progress(outcome, len(sources))
-        # Failures alone still make a commit (no file changes): the record of them.
+        summary.recovered = [
+            o.id for o in summary.outcomes if o.status != "failed" and o.id in failing
+        ]
+        # Failures alone still make a commit (no file changes): the record of them; so
+        # does a source that failed last time and is fine now (a recovery, changed or not).
         message = commit_message(summary)
-        summary.commit = txn.commit(message, summary.when, allow_empty=bool(summary.failed))
+        on_record = bool(summary.failed or summary.recovered)
+        summary.commit = txn.commit(message, summary.when, allow_empty=on_record)
         memo.save()
     finally:
         txn.abort()
@@ -806,6 +814,8 @@ def commit_message(summary: SnapshotSummary) -> str:
     counts = ", ".join(
         f"{summary.count(s)} {s}" for s in ("added", "changed", "failed") if summary.count(s)
     )
+    if summary.recovered and not counts:
+        counts = f"{len(summary.recovered)} recovered"
     lines = [f"Snapshot {stamp}: {counts or 'source info updated'}", ""]
     if summary.failed and not recorded and not any(o.notes for o in summary.outcomes):
         lines += ["No policy changed; this run is recorded for its failures.", ""]
@@ -820,9 +830,13 @@ def commit_message(summary: SnapshotSummary) -> str:
     noted = [o for o in summary.outcomes if o.notes]
     if noted:
         lines += ["Other updates:", *[f"- {o.id}: {'; '.join(o.notes)}" for o in noted], ""]
+    if summary.recovered:
+        lines += ["Recovered (failed in the last recorded run):"]
+        lines += [f"- {source_id}" for source_id in summary.recovered] + [""]
     lines += ["Policywatch-Run: snapshot", f"Policywatch-Schema: {SCHEMA_VERSION}"]
     lines += [f"Policywatch-Source: {o.id} {o.location}" for o in recorded]
     lines += [f"Policywatch-Failed: {o.id}" for o in summary.failed]
+    lines += [f"Policywatch-Recovered: {source_id}" for source_id in summary.recovered]
     return "\n".join(_one_line(line) for line in lines) + "\n"
 
 
