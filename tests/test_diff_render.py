@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from policywatch.diff import diff_policies
-from policywatch.diff.render import grouped, render_html, render_text
 from policywatch.model import Code, Coverage, Evidence, HistoryEntry, Policy, Section
+from policywatch.render import grouped, render_html, render_text
 
 EVIL = '<script>alert("x")</script> & <b>bold</b>'
 

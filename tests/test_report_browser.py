@@ -17,10 +17,9 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
 
 from policywatch.diff import diff_policies
-from policywatch.diff.render import render_html
 from policywatch.parse import parse_file
+from policywatch.render import render_html, render_report
 from policywatch.report import build_report, month_period
-from policywatch.report.html import render_report
 from tests.report_store import SAMPLES, build_hostile_store, build_sample_store
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from policywatch.render import CSV_COLUMNS, report_csv, report_json, safe_cell, side_text
 from policywatch.report import Report, build_report, month_period
-from policywatch.report.export import CSV_COLUMNS, report_csv, report_json, safe_cell, side_text
 from tests.report_store import (
     BCBSMA,
     CAM,

@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 
 from policywatch.diff import diff_policies
-from policywatch.diff.render import render_html
 from policywatch.model import Code, Coverage, Policy
+from policywatch.render import render_html, render_report
 from policywatch.report import build_report, month_period
-from policywatch.report.html import render_report
 from tests.report_store import build_hostile_store, build_sample_store
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

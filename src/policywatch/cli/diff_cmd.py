@@ -12,11 +12,11 @@ from pathlib import Path
 import click
 
 from policywatch.cli import store_option
-from policywatch.diff import DiffResult, diff_policies
-from policywatch.diff.render import render_html, render_json, render_text
+from policywatch.diff import diff_policies
 from policywatch.errors import PolicywatchError
 from policywatch.model import Policy
 from policywatch.parse import parse_file
+from policywatch.render import DIFF_FORMATS, diff_output
 
 
 def load_side(ref: str, store_dir: Path | None = None) -> Policy:
@@ -37,14 +37,6 @@ def load_side(ref: str, store_dir: Path | None = None) -> Policy:
         raise type(exc)(f"{ref}: {exc}") from exc
 
 
-def render(result: DiffResult, fmt: str, color: bool) -> str:
-    if fmt == "json":
-        return render_json(result)
-    if fmt == "html":
-        return render_html(result)
-    return render_text(result, color=color)
-
-
 def _use_color(output: str | None) -> bool:
     return output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
@@ -55,7 +47,7 @@ def _use_color(output: str | None) -> bool:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "html"]),
+    type=click.Choice(DIFF_FORMATS),
     default="text",
     show_default=True,
     help="text: grouped by kind, high severity first; json: the DiffResult; "
@@ -92,7 +84,7 @@ def diff_command(
       policywatch diff bcbsla-00220@2025-01-01 bcbsla-00220@2025-06-30 --store snapshots
     """
     result = diff_policies(load_side(old, store_dir), load_side(new, store_dir))
-    text = render(result, fmt, _use_color(output))
+    text = diff_output(result, fmt, _use_color(output))
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -7,7 +7,7 @@ import click
 from policywatch.errors import ParseError
 from policywatch.parse import parse_file
 from policywatch.parse.plausibility import assess, policy_text
-from policywatch.summary import policy_summary
+from policywatch.render import policy_summary
 
 
 @click.command("parse")

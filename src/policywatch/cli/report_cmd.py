@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
+from policywatch.render import FORMATS, default_output, report_output, write
 from policywatch.report import build_report, month_period, range_period
-from policywatch.report.output import FORMATS, default_output, render, write
 from policywatch.report.period import Period
 from policywatch.store import default_store_dir
 
@@ -71,5 +71,5 @@ def report_command(
     period = _period(month, since, until)
     report = build_report(store_dir or default_store_dir(), period)
     target = output or default_output(period, fmt)
-    write(target, render(report, fmt))
+    write(target, report_output(report, fmt))
     click.echo(f"Report for {period.title} written to {target}")

@@ -1,8 +1,10 @@
-"""Report stage: what changed in the store during a period, as HTML, JSON or CSV.
+"""Report stage: what changed in the store during a period, as data.
 
 ``build_report`` reads the store (:mod:`.collect`) into a :class:`Report`
-(:mod:`.model`); :mod:`.html` renders it with the package's jinja2 templates
-and :mod:`.export` writes the same content as JSON or CSV.
+(:mod:`.model`) for a :class:`Period` (:mod:`.period`): the changed and added
+policies, the failed sources (:mod:`.failures`) and the overdue reviews
+(:mod:`.overdue`). It renders nothing: :mod:`policywatch.render` writes the
+report as HTML, JSON or CSV, and imports this package, never the reverse.
 """
 
 from __future__ import annotations

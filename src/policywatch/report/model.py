@@ -1,7 +1,8 @@
 """The report as data: what changed in the store during a period, and what needs a human.
 
-Built by :mod:`.collect`, rendered by :mod:`.html`, exported by :mod:`.export`.
-Plain frozen dataclasses, so the three outputs cannot disagree.
+Built by :mod:`.collect`; rendered as HTML, JSON and CSV by
+:mod:`policywatch.render`. Plain frozen dataclasses, so the three outputs
+cannot disagree.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from policywatch.diff import Change, DiffResult
 from policywatch.diff.changes import KINDS, SEVERITIES
 from policywatch.report.period import Period
 
-SEVERITY_RANK = {severity: n for n, severity in enumerate(SEVERITIES)}
+SEVERITY_RANK: dict[str, int] = {severity: n for n, severity in enumerate(SEVERITIES)}
 
 
 def headline(changes: tuple[Change, ...] | list[Change]) -> str:

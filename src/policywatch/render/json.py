@@ -1,21 +1,18 @@
-"""The report as data: JSON (everything the HTML shows) and CSV (one row per change).
+"""JSON: a diff (the ``diff --format json`` contract in DESIGN.md) and the report
+(everything the HTML shows, as data).
 
-The CSV is for spreadsheets: UTF-8 with a byte-order mark (so Excel reads
-the accents right), and any cell that a spreadsheet would run as a formula
-(starting with ``= + - @``, a tab or a carriage return) gets a leading
-apostrophe. Policy text is untrusted; a citation beginning ``=HYPERLINK(`` must
-stay text.
+Written by :func:`policywatch.model.canonical_json`, the one JSON encoder:
+sorted keys, 2-space indent, final newline. Moments are ISO 8601 in UTC
+(``2026-11-02T06:00:00Z``, :func:`.labels.iso`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import datetime
 from typing import Any
 
-from policywatch.diff import Change
+from policywatch.diff import DiffResult
 from policywatch.model import canonical_json
+from policywatch.render.labels import iso
 from policywatch.report.model import (
     FailedSource,
     OverdueReview,
@@ -25,26 +22,9 @@ from policywatch.report.model import (
     VersionStep,
 )
 
-CSV_COLUMNS = (
-    "payer",
-    "policy",
-    "kind",
-    "action",
-    "severity",
-    "field",
-    "before",
-    "after",
-    "summary",
-    "recorded_at",
-    "reverted_at",
-)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-BOM = "\ufeff"
-# Spreadsheets cap a cell at 32,767 characters; whole sections can be longer.
-MAX_CELL = 32_000
 
-
-# -- JSON ---------------------------------------------------------------------------------
+def render_json(result: DiffResult) -> str:
+    return canonical_json(result.to_dict())
 
 
 def report_json(report: Report) -> str:
@@ -62,7 +42,7 @@ def report_data(report: Report) -> dict[str, Any]:
         "store": report.store,
         "start_commit": report.start_commit,
         "end_commit": report.end_commit,
-        "generated_at": _iso(report.generated_at),
+        "generated_at": iso(report.generated_at),
         "summary": {
             "tracked": report.tracked,
             "changed": len(report.changed),
@@ -104,7 +84,7 @@ def _changed(policy: PolicyChange) -> dict[str, Any]:
         "source": policy.source,
         "old_commit": policy.old_commit,
         "new_commit": policy.new_commit,
-        "recorded_at": _iso(policy.recorded_at),
+        "recorded_at": iso(policy.recorded_at),
         "highest_severity": policy.highest_severity,
         "headline": policy.headline,
         "first_recorded_in_period": policy.first_recorded_in_period,
@@ -117,7 +97,7 @@ def _changed(policy: PolicyChange) -> dict[str, Any]:
 def _version(version: VersionStep) -> dict[str, Any]:
     return {
         "commit": version.commit,
-        "recorded_at": _iso(version.recorded_at),
+        "recorded_at": iso(version.recorded_at),
         "summary": version.summary,
         "severity": version.severity,
     }
@@ -126,9 +106,9 @@ def _version(version: VersionStep) -> dict[str, Any]:
 def _reverted(reverted: RevertedChange) -> dict[str, Any]:
     return {
         "change": reverted.change.to_dict(),
-        "changed_at": _iso(reverted.changed_at),
+        "changed_at": iso(reverted.changed_at),
         "changed_commit": reverted.changed_commit,
-        "reverted_at": _iso(reverted.reverted_at),
+        "reverted_at": iso(reverted.reverted_at),
         "reverted_commit": reverted.reverted_commit,
     }
 
@@ -138,7 +118,7 @@ def _added(policy: PolicyChange) -> dict[str, Any]:
         **_identity(policy),
         "source": policy.source,
         "new_commit": policy.new_commit,
-        "recorded_at": _iso(policy.recorded_at),
+        "recorded_at": iso(policy.recorded_at),
         "coverage": [{"indication": i, "status": s} for i, s in policy.coverage],
     }
 
@@ -154,11 +134,11 @@ def _failed(failed: FailedSource) -> dict[str, Any]:
         "error": failed.error,
         "failures": failed.failures,
         "failures_in_period": failed.failures_in_period,
-        "first_failed_at": _iso(failed.first_failed_at),
-        "last_failed_at": _iso(failed.last_failed_at),
+        "first_failed_at": iso(failed.first_failed_at),
+        "last_failed_at": iso(failed.last_failed_at),
         "last_commit": failed.last_commit,
         "has_version": failed.has_version,
-        "recovered_at": _iso(failed.recovered_at) if failed.recovered_at else None,
+        "recovered_at": iso(failed.recovered_at) if failed.recovered_at else None,
     }
 
 
@@ -173,92 +153,3 @@ def _overdue(overdue: OverdueReview) -> dict[str, Any]:
         "source": overdue.source,
         "commit": overdue.commit,
     }
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
-
-
-# -- CSV ----------------------------------------------------------------------------------
-
-
-def report_csv(report: Report) -> str:
-    """One row per change of a changed policy (its net changes, then those reverted
-    within the period, with ``reverted_at``), then one ``policy / added`` row per
-    added one."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for policy in report.changed:
-        for change in policy.changes:
-            writer.writerow([safe_cell(v) for v in _change_row(policy, change)])
-        for reverted in policy.reverted:
-            row = _change_row(policy, reverted.change, reverted.changed_at)
-            row[-1] = _iso(reverted.reverted_at)
-            writer.writerow([safe_cell(v) for v in row])
-    for policy in report.added:
-        writer.writerow([safe_cell(v) for v in _added_row(policy)])
-    return BOM + out.getvalue()
-
-
-def safe_cell(value: str) -> str:
-    """Neutralise formula-like text for spreadsheets; cap the cell length."""
-    if len(value) > MAX_CELL:
-        value = value[: MAX_CELL - 1] + "…"
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def _policy_name(policy: PolicyChange) -> str:
-    return policy.policy_number or policy.source_id or policy.policy_dir
-
-
-def _change_row(
-    policy: PolicyChange, change: Change, recorded_at: datetime | None = None
-) -> list[str]:
-    return [
-        policy.payer or "",
-        _policy_name(policy),
-        change.kind,
-        change.action,
-        change.severity,
-        change.field,
-        side_text(change.before),
-        side_text(change.after),
-        change.summary,
-        _iso(recorded_at or policy.recorded_at),
-        "",
-    ]
-
-
-def _added_row(policy: PolicyChange) -> list[str]:
-    return [
-        policy.payer or "",
-        _policy_name(policy),
-        "policy",
-        "added",
-        "",
-        "",
-        "",
-        policy.title or "",
-        policy.headline,
-        _iso(policy.recorded_at),
-        "",
-    ]
-
-
-def side_text(side: dict[str, Any] | None) -> str:
-    """A change's before / after as one readable cell: a lone value as is, else key: value."""
-    if not side:
-        return ""
-    shown = {k: v for k, v in side.items() if v is not None}
-    if len(shown) == 1:
-        return _value(next(iter(shown.values())))
-    return "; ".join(f"{k.replace('_', ' ')}: {_value(v)}" for k, v in shown.items())
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, dict):
-        return ", ".join(f"{k.replace('_', ' ')} {_value(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return "–".join(_value(v) for v in value)
-    return str(value)

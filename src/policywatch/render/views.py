@@ -1,8 +1,9 @@
-"""What the templates show for one policy's DiffResult, shaped per kind of change.
+"""What the HTML templates show for one policy's DiffResult, shaped per kind of change.
 
 Shared by the monthly report and the single-policy page (``diff --format
-html``). The templates stay free of logic: every label and every word-level
-highlight is decided here, as plain data (never markup: the templates escape).
+html``). The templates stay free of logic: every row label and every
+word-level highlight is decided here, as plain data (never markup: the
+templates escape). Labels come from :mod:`.labels`.
 """
 
 from __future__ import annotations
@@ -11,35 +12,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from policywatch.diff import Change, DiffResult
-from policywatch.diff.changes import SEVERITIES, WordOp
-from policywatch.diff.dates import DATE_LABELS
-from policywatch.diff.evidence import count_label, population_label, study_label
-from policywatch.diff.render import KIND_TITLES, grouped
+from policywatch.diff.changes import WordOp
 from policywatch.diff.words import word_diff
 from policywatch.model import DATE_FIELDS
+from policywatch.render.labels import (
+    DATE_LABELS,
+    KIND_TITLES,
+    action_verb,
+    count_label,
+    grouped,
+    population_label,
+    study_label,
+    tally,
+)
 
 # Coverage wording is short and is the evidence itself: show it whole, no elision.
 _NO_ELISION = 1_000_000
-
-STATUS_TONES = {
-    "medically_necessary": "good",
-    "standard_arrangements": "good",
-    "not_medically_necessary": "bad",
-    "not_covered": "bad",
-    "do_not_use": "bad",
-    "investigational": "caution",
-    "research_only": "caution",
-    "special_arrangements": "caution",
-    "unknown": "neutral",
-}
-
-
-def status_label(status: str | None) -> str:
-    return (status or "unknown").replace("_", " ")
-
-
-def status_tone(status: str | None) -> str:
-    return STATUS_TONES.get(status or "unknown", "neutral")
 
 
 @dataclass(frozen=True)
@@ -112,19 +100,6 @@ def policy_view(result: DiffResult) -> PolicyView:
     return PolicyView(kinds, sections, tally(result), result.silent_change)
 
 
-def tally(result: DiffResult) -> str:
-    if not result.changes:
-        return "No changes."
-    counts = {s: sum(1 for c in result.changes if c.severity == s) for s in SEVERITIES}
-    n = len(result.changes)
-    text = f"{n} change{'s' if n != 1 else ''}: " + ", ".join(
-        f"{counts[s]} {s}" for s in SEVERITIES if counts[s]
-    )
-    if not result.has_semantic_changes:
-        text += " (wording only, no semantic change)"
-    return text
-
-
 def _kind_view(kind: str, changes: list[Change]) -> KindView:
     coverage = [_coverage(c) for c in changes] if kind == "coverage" else []
     make_row = _ROWS.get(kind)
@@ -161,7 +136,7 @@ def _wording(old: str, new: str) -> tuple[tuple[WordOp, ...], tuple[WordOp, ...]
 
 def _code_row(change: Change) -> Row:
     side = change.after or change.before or {}
-    verb = {"added": "added", "removed": "removed"}.get(change.action, "changed")
+    verb = action_verb(change.action)
     label = f"{side.get('system', '')} {(change.before or side).get('code', '')} {verb}".strip()
     before = _text((change.before or {}).get("description"))
     after = _text((change.after or {}).get("description"))
@@ -205,7 +180,7 @@ def _history_row(change: Change) -> Row:
     label = str(side.get("date") or "")
     if side.get("end_date"):
         label += f" – {side['end_date']}"
-    label += {"added": " added", "removed": " removed"}.get(change.action, " changed")
+    label += f" {action_verb(change.action)}"
     return Row(
         change,
         label,

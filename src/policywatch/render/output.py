@@ -1,20 +1,34 @@
-"""Choosing the output: format → text, and where it goes by default."""
+"""Choosing the output: a format name → the text, and where a report goes by default."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from policywatch.diff import DiffResult
 from policywatch.errors import PolicywatchError
-from policywatch.report.export import report_csv, report_json
-from policywatch.report.html import render_report
+from policywatch.render.csv import report_csv
+from policywatch.render.html import render_html, render_report
+from policywatch.render.json import render_json, report_json
+from policywatch.render.text import render_text
 from policywatch.report.model import Report
 from policywatch.report.period import Period
 
-FORMATS = ("html", "json", "csv")
+DIFF_FORMATS = ("text", "json", "html")
+FORMATS = ("html", "json", "csv")  # the report's
 DEFAULT_DIR = Path("reports")
 
 
-def render(report: Report, fmt: str) -> str:
+def diff_output(result: DiffResult, fmt: str, color: bool = False) -> str:
+    """``diff --format``: text (``color``: ANSI styles), json or html."""
+    if fmt == "json":
+        return render_json(result)
+    if fmt == "html":
+        return render_html(result)
+    return render_text(result, color=color)
+
+
+def report_output(report: Report, fmt: str) -> str:
+    """``report --format``: html, json or csv."""
     if fmt == "json":
         return report_json(report)
     if fmt == "csv":

@@ -1,26 +1,34 @@
-"""HTML rendering: the monthly report and the single-policy page share one set of partials.
+"""HTML: the monthly report and the single-policy page (``diff --format html``),
+one look from one set of partials.
 
-Templates ship in the package (``policywatch/templates``) and render with
-autoescape on: every value from a policy document is untrusted text. The
+Templates ship in this package (``policywatch/render/templates``) and render
+with autoescape on: every value from a policy document is untrusted text. The
 pages carry a Content-Security-Policy that forbids scripts and every network
-load, as a second line of defence.
+load, as a second line of defence. What a template shows for one policy's
+changes is shaped in :mod:`.views`; labels come from :mod:`.labels`.
 """
 
 from __future__ import annotations
 
 import shlex
-from datetime import datetime
 from functools import lru_cache
-from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
 
 from policywatch import __version__
 from policywatch.diff import DiffResult
-from policywatch.diff.render import KIND_TITLES
+from policywatch.render.labels import (
+    KIND_TITLES,
+    describe_side,
+    short,
+    status_label,
+    status_tone,
+    title,
+    when,
+)
+from policywatch.render.views import policy_view
 from policywatch.report.model import PolicyChange, Report
-from policywatch.report.views import policy_view, status_label, status_tone
 
 ROW_HEADERS = {
     "code": "Code",
@@ -36,7 +44,7 @@ LONG_LIST = 25
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("policywatch", "templates"),
+        loader=jinja2.PackageLoader("policywatch.render", "templates"),
         autoescape=True,  # on for every template, whatever its file name
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -58,14 +66,6 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
-
-
-def short(commit: str | None) -> str:
-    return commit[:12] if commit else "—"
-
-
 def is_web(location: str | None) -> bool:
     """Only http(s) sources become links; anything else is shown as text."""
     return bool(location) and urlsplit(location or "").scheme in ("http", "https")
@@ -82,15 +82,18 @@ def reproduce(change: PolicyChange, store: str) -> str:
 
 
 def render_report(report: Report) -> str:
+    """The monthly report: one self-contained page."""
     template = environment().get_template("report.html.j2")
     views = {p.policy_dir: policy_view(p.diff) for p in report.changed if p.diff is not None}
     return template.render(report=report, views=views)
 
 
-def render_policy_page(result: DiffResult, **sides: Any) -> str:
-    """The single-policy page of ``policywatch diff --format html``.
-
-    ``sides``: title, old_side, new_side (the one-line descriptions of each version).
-    """
+def render_html(result: DiffResult) -> str:
+    """The single-policy page of ``policywatch diff --format html``."""
     template = environment().get_template("policy.html.j2")
-    return template.render(view=policy_view(result), **sides)
+    return template.render(
+        view=policy_view(result),
+        title=title(result),
+        old_side=describe_side(result.old),
+        new_side=describe_side(result.new),
+    )
