@@ -21,8 +21,8 @@ from itertools import combinations
 from pathlib import Path
 
 from policywatch.diff import diff_policies
-from policywatch.diff.render import render_html
 from policywatch.parse import parse_file
+from policywatch.render import render_html
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 SEMANTIC_TARGET_MS = 50.0

@@ -29,8 +29,8 @@ from typing import TypeVar
 
 from policywatch.model import Code, HistoryEntry, Policy
 from policywatch.parse import parse_file
+from policywatch.render import report_output as render
 from policywatch.report import build_report, month_period
-from policywatch.report.output import render
 from policywatch.snapshot import SnapshotSummary, SourceOutcome, Status, commit_message
 from policywatch.sources import Source
 from policywatch.store import (

@@ -219,8 +219,8 @@ def run_sequence(work: Path, count: int, workers: int) -> list[dict[str, Any]]:
 
 
 def report_time(store: Path) -> tuple[float, str]:
+    from policywatch.render import report_output as render
     from policywatch.report import build_report, month_period
-    from policywatch.report.output import render
 
     started = time.perf_counter()
     report = build_report(store, month_period(REPORT_MONTH))

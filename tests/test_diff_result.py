@@ -7,8 +7,8 @@ import json
 import pytest
 
 from policywatch.diff import Change, diff_policies
-from policywatch.diff.render import render_json
 from policywatch.model import Code, Coverage, Dates, HistoryEntry, Policy, Section
+from policywatch.render import render_json
 
 
 def base(**changes: object) -> Policy:
