@@ -1,29 +1,77 @@
-"""The normalized policy (schema_version 1) and its canonical JSON form.
+"""The normalized policy (schema_version 1), its vocabulary and its canonical JSON form.
 
 Canonical JSON: UTF-8, sorted keys, 2-space indent, final newline, lists in
 document order. The same document always serializes to the same bytes, so
 hashes and git commits only move when the policy does.
+
+The closed vocabularies are ``StrEnum``s whose values are the strings the JSON
+has always carried: a coverage :class:`CoverageStatus`, and a change's
+:class:`ChangeKind`, :class:`Severity` and :class:`Action`. A member *is* its
+string (``CoverageStatus.INVESTIGATIONAL == "investigational"``), so JSON,
+stored policies and code comparing with plain strings are unchanged.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
 from typing import Any
 
 SCHEMA_VERSION = 1
 
-STATUSES = (
-    "medically_necessary",
-    "not_medically_necessary",
-    "investigational",
-    "not_covered",
-    "standard_arrangements",
-    "special_arrangements",
-    "research_only",
-    "do_not_use",
-    "unknown",
-)
+
+class CoverageStatus(StrEnum):
+    """What a coverage statement says of its indication (``unknown`` only when nothing fits)."""
+
+    MEDICALLY_NECESSARY = "medically_necessary"
+    NOT_MEDICALLY_NECESSARY = "not_medically_necessary"
+    INVESTIGATIONAL = "investigational"
+    NOT_COVERED = "not_covered"
+    STANDARD_ARRANGEMENTS = "standard_arrangements"  # NICE's recommendation levels
+    SPECIAL_ARRANGEMENTS = "special_arrangements"
+    RESEARCH_ONLY = "research_only"
+    DO_NOT_USE = "do_not_use"
+    UNKNOWN = "unknown"
+
+
+class ChangeKind(StrEnum):
+    """What a change is about, in the order a compliance analyst reads them."""
+
+    COVERAGE = "coverage"
+    CODE = "code"
+    EVIDENCE = "evidence"
+    DATE = "date"
+    REFERENCE = "reference"
+    HISTORY = "history"
+    METADATA = "metadata"
+    FIELD = "field"  # a difference no semantic differ knows (the completeness check)
+    TEXT = "text"  # a section's wording, for the reader only
+
+
+class Severity(StrEnum):
+    """How much a change matters, most serious first."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        """0 for the most serious: sort keys order high before medium before low."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(Severity)}
+
+
+class Action(StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+    MODIFIED = "modified"
+
+
+STATUSES = tuple(CoverageStatus)
 
 CODE_SYSTEMS = ("CPT", "HCPCS", "ICD-10-CM", "ICD-10-PCS", "ICD-9-CM", "ICD-9-PCS")
 
@@ -46,8 +94,11 @@ class Dates:
 @dataclass
 class Coverage:
     indication: str
-    status: str
+    status: CoverageStatus  # a plain string is read as its member; any other raises ValueError
     text: str
+
+    def __post_init__(self) -> None:
+        self.status = CoverageStatus(self.status)
 
 
 @dataclass

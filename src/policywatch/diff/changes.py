@@ -11,17 +11,18 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from policywatch.model import Policy
+from policywatch.model import Action, ChangeKind, Policy, Severity
 
-# Kinds in the order a compliance analyst reads them (and the engine emits them).
-KINDS = ("coverage", "code", "evidence", "date", "reference", "history", "metadata", "text")
-ACTIONS = ("added", "removed", "modified")
-SEVERITIES = ("high", "medium", "low")
+# The vocabularies in order (kinds as an analyst reads them and the engine emits
+# them, severities most serious first), for code that iterates them as strings.
+KINDS: tuple[str, ...] = tuple(ChangeKind)
+ACTIONS: tuple[str, ...] = tuple(Action)
+SEVERITIES: tuple[str, ...] = tuple(Severity)
 
 # Kinds that change what a policy means; ``text`` is only there for the reader.
-SEMANTIC_KINDS = frozenset(KINDS) - {"text"}
+SEMANTIC_KINDS = frozenset(ChangeKind) - {ChangeKind.TEXT}
 # Kinds that, changed without notice, make a "silent change".
-SUBSTANTIVE_KINDS = frozenset({"coverage", "code", "evidence"})
+SUBSTANTIVE_KINDS = frozenset({ChangeKind.COVERAGE, ChangeKind.CODE, ChangeKind.EVIDENCE})
 # Dates whose move counts as notice of a revision. ``published`` is NICE's only version date.
 NOTICE_DATES = frozenset(
     {"dates.effective", "dates.last_review", "dates.next_review", "dates.published"}
@@ -33,9 +34,9 @@ WordOp = tuple[str, str]
 
 @dataclass(frozen=True)
 class Change:
-    kind: str
-    action: str
-    severity: str
+    kind: ChangeKind
+    action: Action
+    severity: Severity
     field: str
     summary: str
     before: dict[str, Any] | None = None
@@ -43,8 +44,13 @@ class Change:
     words: tuple[WordOp, ...] | None = None  # text changes only
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS or self.action not in ACTIONS or self.severity not in SEVERITIES:
-            raise ValueError(f"invalid change {self.kind}/{self.action}/{self.severity}")
+        """Plain strings are read as their members; a string outside a vocabulary raises."""
+        try:
+            object.__setattr__(self, "kind", ChangeKind(self.kind))
+            object.__setattr__(self, "action", Action(self.action))
+            object.__setattr__(self, "severity", Severity(self.severity))
+        except ValueError:
+            raise ValueError(f"invalid change {self.kind}/{self.action}/{self.severity}") from None
 
     @property
     def is_semantic(self) -> bool:
@@ -52,9 +58,9 @@ class Change:
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "kind": self.kind,
-            "action": self.action,
-            "severity": self.severity,
+            "kind": self.kind.value,
+            "action": self.action.value,
+            "severity": self.severity.value,
             "field": self.field,
             "before": self.before,
             "after": self.after,
@@ -88,8 +94,8 @@ class DiffResult:
         if not any(c.kind in SUBSTANTIVE_KINDS for c in self.changes):
             return False
         noticed = any(
-            (c.kind == "history" and c.action == "added")
-            or (c.kind == "date" and c.field in NOTICE_DATES)
+            (c.kind is ChangeKind.HISTORY and c.action is Action.ADDED)
+            or (c.kind is ChangeKind.DATE and c.field in NOTICE_DATES)
             for c in self.changes
         )
         return not noticed

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from policywatch.diff.changes import Change
 from policywatch.diff.matching import pair_exact
 from policywatch.diff.normalize import changed_excerpts, clip, norm_key, norm_text, shorten
-from policywatch.model import Code
+from policywatch.model import Action, ChangeKind, Code, Severity
 
 _TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
 
@@ -145,7 +145,13 @@ def _field(code: Code) -> str:
 def _range_change(before: Code, after: Code) -> Change:
     summary = f"{_label(before)} → {_norm_code(after.code)}: {_range_delta(before, after)}"
     return Change(
-        "code", "modified", "high", _field(before), summary, asdict(before), asdict(after)
+        ChangeKind.CODE,
+        Action.MODIFIED,
+        Severity.HIGH,
+        _field(before),
+        summary,
+        asdict(before),
+        asdict(after),
     )
 
 
@@ -158,7 +164,13 @@ def _description_change(before: Code, after: Code) -> Change | None:
     was, now = changed_excerpts(before.description, after.description)
     summary = f"{_label(before)}: description changed from '{clip(was, 70)}' to '{clip(now, 70)}'"
     return Change(
-        "code", "modified", "medium", _field(before), summary, asdict(before), asdict(after)
+        ChangeKind.CODE,
+        Action.MODIFIED,
+        Severity.MEDIUM,
+        _field(before),
+        summary,
+        asdict(before),
+        asdict(after),
     )
 
 
@@ -168,9 +180,13 @@ def _described(code: Code) -> str:
 
 def _added(code: Code) -> Change:
     summary = f"{_label(code)} added{_described(code)}"
-    return Change("code", "added", "high", _field(code), summary, None, asdict(code))
+    return Change(
+        ChangeKind.CODE, Action.ADDED, Severity.HIGH, _field(code), summary, None, asdict(code)
+    )
 
 
 def _removed(code: Code) -> Change:
     summary = f"{_label(code)} removed{_described(code)}"
-    return Change("code", "removed", "high", _field(code), summary, asdict(code), None)
+    return Change(
+        ChangeKind.CODE, Action.REMOVED, Severity.HIGH, _field(code), summary, asdict(code), None
+    )

@@ -23,7 +23,7 @@ from policywatch.diff.normalize import (
     status_label,
     weighted_jaccard,
 )
-from policywatch.model import Coverage
+from policywatch.model import Action, ChangeKind, Coverage, Severity
 
 MATCH_THRESHOLD = 0.5
 # A narrower statement belongs to a wider one when this share of its words is in it.
@@ -125,8 +125,8 @@ def _transition(before: Coverage, after: Coverage) -> str:
     return f"{status_label(before.status)} → {status_label(after.status)}"
 
 
-def _severity(before: Coverage, after: Coverage) -> str:
-    return "high" if before.status != after.status else "medium"
+def _severity(before: Coverage, after: Coverage) -> Severity:
+    return Severity.HIGH if before.status != after.status else Severity.MEDIUM
 
 
 def _field(statement: Coverage) -> str:
@@ -153,7 +153,7 @@ def _compare(before: Coverage, after: Coverage) -> Change | None:
     else:
         summary = f"{label}: wording changed ({_transition(before, after)})"
     return Change(
-        "coverage", "modified", _severity(before, after), _field(before), summary,
+        ChangeKind.COVERAGE, Action.MODIFIED, _severity(before, after), _field(before), summary,
         asdict(before), asdict(after),
     )  # fmt: skip
 
@@ -164,7 +164,7 @@ def _split_part(before: Coverage, part: Coverage, count: int) -> Change:
         f"'{norm_text(part.indication)}': {_transition(before, part)}"
     )
     return Change(
-        "coverage", "modified", _severity(before, part), _field(before), summary,
+        ChangeKind.COVERAGE, Action.MODIFIED, _severity(before, part), _field(before), summary,
         asdict(before), asdict(part),
     )  # fmt: skip
 
@@ -174,14 +174,22 @@ def _merge_part(part: Coverage, after: Coverage) -> Change:
         f"{_label(part)}: merged into '{norm_text(after.indication)}'; {_transition(part, after)}"
     )
     return Change(
-        "coverage", "modified", _severity(part, after), _field(part), summary,
+        ChangeKind.COVERAGE, Action.MODIFIED, _severity(part, after), _field(part), summary,
         asdict(part), asdict(after),
     )  # fmt: skip
 
 
 def _added(statement: Coverage) -> Change:
     summary = f"New coverage statement: {_label(statement)}: {status_label(statement.status)}"
-    return Change("coverage", "added", "high", _field(statement), summary, None, asdict(statement))
+    return Change(
+        ChangeKind.COVERAGE,
+        Action.ADDED,
+        Severity.HIGH,
+        _field(statement),
+        summary,
+        None,
+        asdict(statement),
+    )
 
 
 def _removed(statement: Coverage) -> Change:
@@ -189,5 +197,11 @@ def _removed(statement: Coverage) -> Change:
         f"Coverage statement removed: {_label(statement)} (was {status_label(statement.status)})"
     )
     return Change(
-        "coverage", "removed", "high", _field(statement), summary, asdict(statement), None
+        ChangeKind.COVERAGE,
+        Action.REMOVED,
+        Severity.HIGH,
+        _field(statement),
+        summary,
+        asdict(statement),
+        None,
     )

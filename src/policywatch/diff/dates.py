@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from policywatch.diff.changes import Change
-from policywatch.model import DATE_FIELDS, Dates
+from policywatch.model import DATE_FIELDS, Action, ChangeKind, Dates, Severity
 
 DATE_LABELS = {
     "original_effective": "Original effective date",
@@ -24,16 +24,16 @@ def diff_dates(old: Dates, new: Dates) -> list[Change]:
         if before == after:
             continue
         label = DATE_LABELS[name]
-        severity = "medium" if name in MEDIUM_DATES else "low"
+        severity = Severity.MEDIUM if name in MEDIUM_DATES else Severity.LOW
         if before is None:
-            action, summary = "added", f"{label} added: {after}"
+            action, summary = Action.ADDED, f"{label} added: {after}"
         elif after is None:
-            action, summary = "removed", f"{label} removed (was {before})"
+            action, summary = Action.REMOVED, f"{label} removed (was {before})"
         else:
-            action, summary = "modified", f"{label}: {before} → {after}"
+            action, summary = Action.MODIFIED, f"{label}: {before} → {after}"
         changes.append(
             Change(
-                "date",
+                ChangeKind.DATE,
                 action,
                 severity,
                 f"dates.{name}",

@@ -19,7 +19,7 @@ from policywatch.diff.normalize import (
     sentence_case,
     weighted_jaccard,
 )
-from policywatch.model import Count, Evidence
+from policywatch.model import Action, ChangeKind, Count, Evidence, Severity
 
 MATCH_THRESHOLD = 0.5
 
@@ -88,16 +88,16 @@ def _count_changes(before: Evidence, after: Evidence) -> list[Change]:
         old_count, new_count = before.counts.get(study_type), after.counts.get(study_type)
         if had and has and old_count == new_count:
             continue
-        action = "modified" if had and has else ("added" if has else "removed")
+        action = Action.MODIFIED if had and has else (Action.ADDED if has else Action.REMOVED)
         summary = (
             f"{label}: {study_label(study_type)} "
             f"{count_label(old_count, had)} → {count_label(new_count, has)}"
         )
         changes.append(
             Change(
-                "evidence",
+                ChangeKind.EVIDENCE,
                 action,
-                "medium",
+                Severity.MEDIUM,
                 f"evidence[{label}].{study_type}",
                 summary,
                 _count_side(before, study_type) if had else None,
@@ -124,7 +124,13 @@ def _population_added(evidence: Evidence) -> Change:
     label = population_label(evidence.population)
     summary = f"New evidence population: {label} ({_describe_counts(evidence)})"
     return Change(
-        "evidence", "added", "medium", f"evidence[{label}]", summary, None, asdict(evidence)
+        ChangeKind.EVIDENCE,
+        Action.ADDED,
+        Severity.MEDIUM,
+        f"evidence[{label}]",
+        summary,
+        None,
+        asdict(evidence),
     )
 
 
@@ -132,5 +138,11 @@ def _population_removed(evidence: Evidence) -> Change:
     label = population_label(evidence.population)
     summary = f"Evidence population removed: {label} (was {_describe_counts(evidence)})"
     return Change(
-        "evidence", "removed", "medium", f"evidence[{label}]", summary, asdict(evidence), None
+        ChangeKind.EVIDENCE,
+        Action.REMOVED,
+        Severity.MEDIUM,
+        f"evidence[{label}]",
+        summary,
+        asdict(evidence),
+        None,
     )

@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 from policywatch.diff.changes import Change
 from policywatch.diff.matching import pair_items
 from policywatch.diff.normalize import norm_key, shorten
-from policywatch.model import HistoryEntry
+from policywatch.model import Action, ChangeKind, HistoryEntry, Severity
 
 REWORDED_THRESHOLD = 0.8
 
@@ -51,15 +51,31 @@ def _field(entry: HistoryEntry) -> str:
 def _modified(before: HistoryEntry, after: HistoryEntry) -> Change:
     summary = f"History entry {_when(before)} reworded: {shorten(after.action)}"
     return Change(
-        "history", "modified", "low", _field(before), summary, asdict(before), asdict(after)
+        ChangeKind.HISTORY,
+        Action.MODIFIED,
+        Severity.LOW,
+        _field(before),
+        summary,
+        asdict(before),
+        asdict(after),
     )
 
 
 def _added(entry: HistoryEntry) -> Change:
     summary = f"History entry added: {_when(entry)} {shorten(entry.action)}"
-    return Change("history", "added", "low", _field(entry), summary, None, asdict(entry))
+    return Change(
+        ChangeKind.HISTORY, Action.ADDED, Severity.LOW, _field(entry), summary, None, asdict(entry)
+    )
 
 
 def _removed(entry: HistoryEntry) -> Change:
     summary = f"History entry removed: {_when(entry)} {shorten(entry.action)}"
-    return Change("history", "removed", "low", _field(entry), summary, asdict(entry), None)
+    return Change(
+        ChangeKind.HISTORY,
+        Action.REMOVED,
+        Severity.LOW,
+        _field(entry),
+        summary,
+        asdict(entry),
+        None,
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from policywatch.diff.changes import Change
 from policywatch.diff.normalize import norm_key, norm_text
-from policywatch.model import Policy
+from policywatch.model import Action, ChangeKind, Policy, Severity
 
 METADATA_LABELS = {
     "title": "Title",
@@ -21,16 +21,16 @@ def diff_metadata(old: Policy, new: Policy) -> list[Change]:
         if norm_key(before) == norm_key(after):
             continue  # case and punctuation are formatting, not identity
         if not before:
-            action, summary = "added", f"{label} added: {norm_text(after)}"
+            action, summary = Action.ADDED, f"{label} added: {norm_text(after)}"
         elif not after:
-            action, summary = "removed", f"{label} removed (was {norm_text(before)})"
+            action, summary = Action.REMOVED, f"{label} removed (was {norm_text(before)})"
         else:
-            action, summary = "modified", f"{label}: {norm_text(before)} → {norm_text(after)}"
+            action, summary = Action.MODIFIED, f"{label}: {norm_text(before)} → {norm_text(after)}"
         changes.append(
             Change(
-                "metadata",
+                ChangeKind.METADATA,
                 action,
-                "low",
+                Severity.LOW,
                 name,
                 summary,
                 {name: before} if before else None,

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from policywatch.diff.changes import Change
 from policywatch.diff.matching import Pairing, pair_exact
 from policywatch.diff.normalize import changed_excerpts, clip, norm_key, shorten
-from policywatch.model import Reference
+from policywatch.model import Action, ChangeKind, Reference, Severity
 
 _LEADING_NUMBER = re.compile(r"^\s*\[?\d+[.)\]]?\s+")
 _PMID_IN_TEXT = re.compile(r"\bpmid:?\s*\d+\b", re.IGNORECASE)
@@ -69,7 +69,13 @@ def _modified(before: Reference, after: Reference) -> Change:
         what = f"citation changed from '{clip(was, 60)}' to '{clip(now, 60)}'"
     summary = f"Reference {_label(before)}: {what}"
     return Change(
-        "reference", "modified", "low", _field(before), summary, asdict(before), asdict(after)
+        ChangeKind.REFERENCE,
+        Action.MODIFIED,
+        Severity.LOW,
+        _field(before),
+        summary,
+        asdict(before),
+        asdict(after),
     )
 
 
@@ -77,7 +83,15 @@ def _added(reference: Reference) -> Change:
     summary = f"Reference added: {shorten(reference.citation, 80)}"
     if _pmid(reference):
         summary += f" (PMID {_pmid(reference)})"
-    return Change("reference", "added", "low", _field(reference), summary, None, asdict(reference))
+    return Change(
+        ChangeKind.REFERENCE,
+        Action.ADDED,
+        Severity.LOW,
+        _field(reference),
+        summary,
+        None,
+        asdict(reference),
+    )
 
 
 def _removed(reference: Reference) -> Change:
@@ -85,5 +99,11 @@ def _removed(reference: Reference) -> Change:
     if _pmid(reference):
         summary += f" (PMID {_pmid(reference)})"
     return Change(
-        "reference", "removed", "low", _field(reference), summary, asdict(reference), None
+        ChangeKind.REFERENCE,
+        Action.REMOVED,
+        Severity.LOW,
+        _field(reference),
+        summary,
+        asdict(reference),
+        None,
     )

@@ -10,7 +10,7 @@ from policywatch.diff.changes import Change
 from policywatch.diff.matching import pair_exact
 from policywatch.diff.normalize import norm_key, norm_text
 from policywatch.diff.words import word_diff
-from policywatch.model import Section
+from policywatch.model import Action, ChangeKind, Section, Severity
 
 # A list item's number, letter or bullet: renumbering a list is never a change.
 _LIST_MARKER = re.compile(
@@ -100,7 +100,7 @@ def _modified(before: Section, after: Section) -> Change | None:
     diff = word_diff(old_text, new_text)
     summary = f"Section '{_name(before)}': {_words(diff.added)} added, {diff.removed} removed"
     return Change(
-        "text", "modified", "low", _field(before), summary,
+        ChangeKind.TEXT, Action.MODIFIED, Severity.LOW, _field(before), summary,
         _side(before), _side(after), diff.ops,
     )  # fmt: skip
 
@@ -109,8 +109,8 @@ def _added(section: Section) -> Change:
     text = section_text(section.text)
     summary = f"Section '{_name(section)}' added ({_words(len(text.split()))})"
     return Change(
-        "text", "added", "low", _field(section), summary, None, _side(section),
-        (("insert", text),),
+        ChangeKind.TEXT, Action.ADDED, Severity.LOW, _field(section), summary,
+        None, _side(section), (("insert", text),),
     )  # fmt: skip
 
 
@@ -118,6 +118,6 @@ def _removed(section: Section) -> Change:
     text = section_text(section.text)
     summary = f"Section '{_name(section)}' removed ({_words(len(text.split()))})"
     return Change(
-        "text", "removed", "low", _field(section), summary, _side(section), None,
-        (("delete", text),),
+        ChangeKind.TEXT, Action.REMOVED, Severity.LOW, _field(section), summary,
+        _side(section), None, (("delete", text),),
     )  # fmt: skip
