@@ -6,7 +6,7 @@ import re
 
 from policywatch.diff import diff_policies
 from policywatch.model import Code, Coverage, Evidence, HistoryEntry, Policy, Section
-from policywatch.render import grouped, render_html, render_text
+from policywatch.render import grouped, render_html, render_text, version_summary
 
 EVIL = '<script>alert("x")</script> & <b>bold</b>'
 
@@ -110,3 +110,28 @@ def test_html_silent_banner_and_empty_page() -> None:
     empty = render_html(diff_policies(Policy(title="Cryo"), Policy(title="Cryo")))
     assert "No changes between these two versions." in empty
     assert 'class="silent"' not in empty
+
+
+def test_log_line_for_each_kind_of_version() -> None:
+    old, new = pair()
+    result = diff_policies(old, new)
+    assert version_summary("snapshot", new, result) == (
+        "high: Bone metastases: investigational → medically necessary (+4 more)"
+    )
+    assert version_summary("manual", new, result).endswith("(+4 more) (committed by hand)")
+    assert version_summary("snapshot", new, None) == "first recorded: Cryo"
+    assert version_summary("snapshot", None, None) == "policy.json unreadable"
+    assert version_summary("reparse", new, result) == (
+        "re-normalized by a parser upgrade (not a policy change)"
+    )
+    assert version_summary("snapshot", new, diff_policies(new, new)) == "no change in the policy"
+    reworded = Policy(title="Cryo", sections=[Section("Summary", "the evidence includes a trial")])
+    rewritten = Policy(title="Cryo", sections=[Section("Summary", "the evidence is one trial")])
+    assert version_summary("snapshot", rewritten, diff_policies(reworded, rewritten)) == (
+        "wording only (1 section(s))"
+    )
+    silent = Policy(title="Cryo", coverage=[Coverage("kidney tumors", "investigational", "No.")])
+    loud = Policy(title="Cryo", coverage=[Coverage("kidney tumors", "not_covered", "No.")])
+    assert version_summary("snapshot", loud, diff_policies(silent, loud)).endswith(
+        " [silent change]"
+    )

@@ -11,11 +11,13 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policywatch.diff import Change
 from policywatch.render.labels import iso
-from policywatch.report.model import PolicyChange, Report
+
+if TYPE_CHECKING:  # the report is data this module reads; importing it would load the store
+    from policywatch.report.model import PolicyChange, Report
 
 CSV_COLUMNS = (
     "payer",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shlex
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import jinja2
@@ -28,7 +29,9 @@ from policywatch.render.labels import (
     when,
 )
 from policywatch.render.views import policy_view
-from policywatch.report.model import PolicyChange, Report
+
+if TYPE_CHECKING:  # the report is data this module reads; importing it would load the store
+    from policywatch.report.model import PolicyChange, Report
 
 ROW_HEADERS = {
     "code": "Code",

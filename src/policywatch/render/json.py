@@ -8,19 +8,21 @@ sorted keys, 2-space indent, final newline. Moments are ISO 8601 in UTC
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policywatch.diff import DiffResult
 from policywatch.model import canonical_json
 from policywatch.render.labels import iso
-from policywatch.report.model import (
-    FailedSource,
-    OverdueReview,
-    PolicyChange,
-    Report,
-    RevertedChange,
-    VersionStep,
-)
+
+if TYPE_CHECKING:  # the report is data this module reads; importing it would load the store
+    from policywatch.report.model import (
+        FailedSource,
+        OverdueReview,
+        PolicyChange,
+        Report,
+        RevertedChange,
+        VersionStep,
+    )
 
 
 def render_json(result: DiffResult) -> str:

@@ -21,7 +21,6 @@ from policywatch.diff.changes import KINDS, SEVERITIES
 from policywatch.diff.dates import DATE_LABELS
 from policywatch.diff.evidence import count_label, population_label, study_label
 from policywatch.diff.normalize import status_label as _engine_status_label
-from policywatch.report.model import SEVERITY_RANK
 
 __all__ = [
     "DATE_LABELS",
@@ -67,6 +66,9 @@ STATUS_TONES = {
     "special_arrangements": "caution",
     "unknown": "neutral",
 }
+
+# Most serious first: the engine's order of severities (high, medium, low).
+SEVERITY_RANK: dict[str, int] = {severity: n for n, severity in enumerate(SEVERITIES)}
 
 # How a table names what happened to an item: an added code is "added", a
 # modified one "changed".

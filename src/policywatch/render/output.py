@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from policywatch.diff import DiffResult
 from policywatch.errors import PolicywatchError
@@ -10,8 +11,10 @@ from policywatch.render.csv import report_csv
 from policywatch.render.html import render_html, render_report
 from policywatch.render.json import render_json, report_json
 from policywatch.render.text import render_text
-from policywatch.report.model import Report
-from policywatch.report.period import Period
+
+if TYPE_CHECKING:  # the report is data this module reads; importing it would load the store
+    from policywatch.report.model import Report
+    from policywatch.report.period import Period
 
 DIFF_FORMATS = ("text", "json", "html")
 FORMATS = ("html", "json", "csv")  # the report's
