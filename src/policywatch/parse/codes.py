@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from policywatch.model import Code
-from policywatch.parse.document import Doc, Line
+from policywatch.parse.doc import Doc, Line
 from policywatch.parse.vocabulary import vocabulary
 
 # --- vocabulary -------------------------------------------------------------

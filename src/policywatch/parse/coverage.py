@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from policywatch.model import Coverage
-from policywatch.parse.document import Doc
+from policywatch.model import Coverage, CoverageStatus
+from policywatch.parse.doc import Doc
+from policywatch.parse.indications import indication_statements
+from policywatch.parse.subjects import indication_of, normalize_indication, sentences
 from policywatch.parse.vocabulary import vocabulary
 
-_VERB = re.compile(r"\s+(?:is|are|to be|may be|can be|should|must|remains?)\s", re.IGNORECASE)
 _ROMAN = re.compile(r"^(?:- )?(?P<n>[IVX]{1,5})[.)]\s+(?P<text>.+)$")
 _LETTER = re.compile(r"^(?:- )?(?P<n>[A-Z])[.)]\s+(?P<text>.+)$")
 _NUMBER = re.compile(r"^(?:- )?(?P<n>\d{1,2})[.)]\s+(?P<text>.+)$")
@@ -30,13 +31,6 @@ _ANY_OF = re.compile(
 # "The following procedures are unproven …:": each item below is a statement.
 _LISTED = re.compile(r"^the following\b.*:$", re.IGNORECASE)
 _MAX_ITEM_WORDS = 40
-# "… for all indications": the object names no indication, the subject does.
-_GENERIC_OBJECT = re.compile(r"^(?:indications?|conditions?|uses?|purposes?)$")
-_INDICATION_AFTER = re.compile(
-    r"\b(?:as a treatment for|for the treatment of|in the treatment of|treatment of|for)\s+"
-    r"(?:patients with\s+|individuals with\s+)?(?P<ind>[^,;:.]+)",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -48,7 +42,7 @@ class _Criterion:
         return " ".join([self.text] + [item.full_text() for item in self.items])
 
 
-def status_of(text: str) -> str:
+def status_of(text: str) -> CoverageStatus:
     return vocabulary().status_of(text)
 
 
@@ -59,8 +53,6 @@ def is_statement(text: str) -> bool:
 def parse_coverage(doc: Doc, title: str | None) -> list[Coverage]:
     """Statements from the first coverage section that has any: criteria trees,
     indications of a drug policy, or plain sentences."""
-    from policywatch.parse.indications import indication_statements
-
     found: list[Coverage] = []
     for start, _ in doc.sections_of("coverage"):
         body = _policy_body(doc, start)
@@ -152,12 +144,17 @@ def _criteria_tree(body: list[str]) -> list[_Criterion]:
 
 def _from_sentences(body: list[str], title: str | None) -> list[Coverage]:
     out: list[Coverage] = []
-    listed: str | None = None  # the status of "The following … are <status>:" above
+    listed: CoverageStatus | None = None  # the status of "The following … are <status>:" above
     for line in body:
         rec = _RECOMMENDATION.match(line)
         text = rec.group("text") if rec else line.removeprefix("- ")
         statement = next(
-            (s for s in _sentences(text) if is_statement(s) and status_of(s) != "unknown"), None
+            (
+                s
+                for s in sentences(text)
+                if is_statement(s) and status_of(s) is not CoverageStatus.UNKNOWN
+            ),
+            None,
         )
         if statement:
             listed = status_of(statement) if _LISTED.match(statement) else None
@@ -168,73 +165,11 @@ def _from_sentences(body: list[str], title: str | None) -> list[Coverage]:
     return out
 
 
-def _sentences(text: str) -> list[str]:
-    return re.split(r"(?<=[.!?])\s+(?=[A-Z])", text)
-
-
 def _item_indication(text: str) -> str:
     head = re.split(r"\s+(?:when|if|that|who|in patients|for patients)\b|[:;,]", text, maxsplit=1)[
         0
     ]
     return normalize_indication(head)
-
-
-def indication_of(text: str, title: str | None) -> str:
-    """What a statement is about: its subject ("ablation of X is …") or object ("… for X")."""
-    for sentence in _sentences(text):
-        if not is_statement(sentence):
-            continue
-        objects = _object_indication(sentence)
-        if objects and _GENERIC_OBJECT.match(normalize_indication(objects)):
-            objects = None
-        for candidate in (_subject_indication(sentence), objects, _bare_subject(sentence)):
-            cleaned = normalize_indication(candidate or "")
-            if cleaned and len(cleaned.split()) <= 14:
-                return cleaned
-    return normalize_indication(title or "policy")
-
-
-def _bare_subject(sentence: str) -> str | None:
-    """'Widget polishing is medically necessary when …' → widget polishing."""
-    verb = _VERB.search(sentence)
-    subject = sentence[: verb.start()] if verb else ""
-    if re.search(r"\bconsiders?\b|,", subject) or not 0 < len(subject.split()) <= 8:
-        return None
-    return subject
-
-
-def _subject_indication(sentence: str) -> str | None:
-    """'[…, ] [the Company considers] ablation (CSA) of X is/to be …' → X."""
-    verb = _VERB.search(sentence)
-    if not verb:
-        return None
-    subject = sentence[: verb.start()]
-    subject = re.split(r"\bconsiders\s+|,\s+", subject)[-1]
-    m = re.search(r"\b(?:of|for)\s+(?P<ind>.+)$", subject)
-    return m.group("ind") if m else None
-
-
-def _object_indication(sentence: str) -> str | None:
-    m = _INDICATION_AFTER.search(sentence)
-    return m.group("ind") if m else None
-
-
-def normalize_indication(text: str) -> str:
-    text = re.sub(r"\([A-Z]{2,6}\)", "", text)  # abbreviations such as (CSA)
-    text = re.split(r"\s+including\b", text, maxsplit=1)[0]  # its examples are not its name
-    text = re.sub(
-        r"^(?:(?:either|all|any|the|treatment of|patients with|individuals with)\s+)+",
-        "",
-        text.strip(),
-        flags=re.I,
-    )
-    words = [w if _is_acronym(w) else w.lower() for w in text.split()]
-    return " ".join(words).strip(" .,:;")
-
-
-def _is_acronym(word: str) -> bool:
-    letters = [c for c in word if c.isalpha()]
-    return len(letters) == 1 and word.isupper() or sum(c.isupper() for c in letters) >= 2
 
 
 def _unique(statements: list[Coverage]) -> list[Coverage]:

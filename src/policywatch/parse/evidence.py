@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from policywatch.model import Count, Coverage, Evidence
-from policywatch.parse.document import Doc
+from policywatch.parse.doc import Doc
 
 _SUMMARY = re.compile(
     r"\bFor (?:individuals|patients|adults|children|people) (?:who have|with) (?P<pop>.+?)"

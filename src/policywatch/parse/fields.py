@@ -13,11 +13,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from policywatch.model import DATE_FIELDS
 from policywatch.parse.dates import parse_date
-from policywatch.parse.document import Doc, Line
+from policywatch.parse.doc import Doc, Line
 from policywatch.parse.vocabulary import Vocabulary, fold_label, vocabulary
 
-DATE_FIELDS = ("original_effective", "effective", "last_review", "next_review", "published")
 _NUMBER_FIELDS = ("policy_number", "reference_number")
 _COLON = re.compile(r"\s*:\s*")
 _MAX_FIELD_LINE = 240

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from policywatch.model import HistoryEntry
 from policywatch.parse.dates import match_date
-from policywatch.parse.document import Doc, Line
+from policywatch.parse.doc import Doc, Line
 from policywatch.parse.vocabulary import vocabulary
 
 _LABEL_VALUE = re.compile(r"^[A-Z][^:]{1,40}:\s+\S")

@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from policywatch.model import Coverage
-from policywatch.parse.document import Doc, Line
+from policywatch.model import Coverage, CoverageStatus
+from policywatch.parse.doc import Doc, Line
+from policywatch.parse.subjects import indication_of, normalize_indication
 from policywatch.parse.vocabulary import vocabulary
 
 _ENUMERATED = re.compile(
@@ -41,7 +42,7 @@ class _Item:
     text: str
     items: list[_Item] = field(default_factory=list)
     first_line: str = ""  # the enumerated line itself, before any continuation
-    lead_status: str | None = None  # the status a lead-in sentence gave the list
+    lead_status: CoverageStatus | None = None  # the status a lead-in sentence gave the list
 
     def full_text(self) -> str:
         return " ".join([self.text] + [item.full_text() for item in self.items])
@@ -49,8 +50,6 @@ class _Item:
 
 def indication_statements(doc: Doc, start: int) -> list[Coverage]:
     """One statement per indication under the coverage heading at ``start``."""
-    from policywatch.parse.coverage import indication_of, normalize_indication
-
     top, loose = _outline(_area(doc, start))
     out: list[Coverage] = []
     for item in top:
@@ -87,7 +86,7 @@ def _outline(lines: list[Line]) -> tuple[list[_Item], list[str]]:
     vocab = vocabulary()
     top: list[_Item] = []
     stack: list[tuple[str, _Item]] = []  # (numbering style, item) from the top down
-    lead: str | None = None
+    lead: CoverageStatus | None = None
     loose: list[str] = []
     shared = False  # inside criteria every indication shares: no item there is one
     for line in lines:
@@ -139,9 +138,9 @@ def _opens_section(heading: str) -> bool:
     return _named_status(heading) is not None or vocab.heading_is("coverage", heading)
 
 
-def _named_status(heading: str) -> str | None:
+def _named_status(heading: str) -> CoverageStatus | None:
     status = vocabulary().status_of(heading)
-    return None if status == "unknown" else status
+    return None if status is CoverageStatus.UNKNOWN else status
 
 
 def _style(m: re.Match[str], stack: list[tuple[str, _Item]]) -> str:
@@ -177,12 +176,12 @@ def _head(text: str) -> str | None:
     return head
 
 
-def _first_status(item: _Item) -> str | None:
+def _first_status(item: _Item) -> CoverageStatus | None:
     vocab = vocabulary()
     for text in _texts(item):
         if vocab.is_statement(text):  # a status word alone ("an experimental therapy") is not one
             status = vocab.status_of(text)
-            if status != "unknown":
+            if status is not CoverageStatus.UNKNOWN:
                 return status
     return None
 

@@ -1,13 +1,17 @@
-"""Title, payer, policy and reference numbers, and the dated fields."""
+"""Title, payer, policy and reference numbers, and the dated fields.
+
+Labelled header fields (found once by :func:`~policywatch.parse.fields.header_fields`)
+come first; masthead lines, phrases and the copyright line fill in what they do not say.
+"""
 
 from __future__ import annotations
 
 import re
 
-from policywatch.model import Dates
+from policywatch.model import DATE_FIELDS, Dates
 from policywatch.parse.dates import parse_date
-from policywatch.parse.document import Doc
-from policywatch.parse.fields import DATE_FIELDS, first, number_value
+from policywatch.parse.doc import Doc
+from policywatch.parse.fields import Field, first, number_value
 from policywatch.parse.vocabulary import vocabulary
 
 _GENERIC_TITLE = re.compile(
@@ -38,12 +42,12 @@ _MASTHEAD_LINES = 15
 _BARE_NUMBER = re.compile(r"^[A-Z]{0,4}\.?\d{1,2}(?:\.[A-Z0-9]{1,3}){2,3}$")  # not a phone
 
 
-def title(doc: Doc) -> str | None:
+def title(doc: Doc, fields: list[Field]) -> str | None:
     """A labelled title ("Subject:", "Policy Title:", "Medications"), else the first
     masthead heading that is neither generic ("Medical Policy") nor the publisher's
     name, else the first title-like line."""
     vocab = vocabulary()
-    labelled = _labelled_title(doc)
+    labelled = _labelled_title(doc, fields)
     if labelled:
         return labelled
     running = {text.lower() for text in doc.furniture}
@@ -62,8 +66,8 @@ def title(doc: Doc) -> str | None:
     return None
 
 
-def _labelled_title(doc: Doc) -> str | None:
-    found = first(doc.fields, "title")
+def _labelled_title(doc: Doc, fields: list[Field]) -> str | None:
+    found = first(fields, "title")
     if found is None or found.line >= 40:
         return None
     value = found.value
@@ -108,8 +112,8 @@ def _is_title(text: str, min_words: int = 3) -> bool:
     )
 
 
-def policy_number(doc: Doc) -> str | None:
-    labelled = first(doc.fields, "policy_number")
+def policy_number(doc: Doc, fields: list[Field]) -> str | None:
+    labelled = first(fields, "policy_number")
     if labelled:
         return number_value(labelled.value)
     for text in doc.texts[:40]:
@@ -130,8 +134,8 @@ def policy_number(doc: Doc) -> str | None:
     return None
 
 
-def reference_number(doc: Doc) -> str | None:
-    labelled = first(doc.fields, "reference_number")
+def reference_number(doc: Doc, fields: list[Field]) -> str | None:
+    labelled = first(fields, "reference_number")
     if labelled:
         return number_value(labelled.value)
     for text in doc.texts[:40]:
@@ -160,11 +164,11 @@ def payer(doc: Doc) -> str | None:
     return None
 
 
-def dates(doc: Doc) -> Dates:
+def dates(doc: Doc, fields: list[Field]) -> Dates:
     """Each dated field at the document's own precision: labelled fields first,
     then phrases in sentences ("(This NCD last reviewed January 2020.)")."""
     found = Dates()
-    for item in doc.fields:
+    for item in fields:
         if item.name in DATE_FIELDS and not getattr(found, item.name):
             setattr(found, item.name, parse_date(item.value))
     for name, patterns in vocabulary().phrases.items():

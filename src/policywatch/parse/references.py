@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from policywatch.model import Reference
-from policywatch.parse.document import Doc, Line
+from policywatch.parse.doc import Doc, Line
 
 _BULLET = r"(?:[-•*▪◦·]\s+)"
 # The enumerator, then a space, or straight into a capital ("18.Angeles-Han").

@@ -1,4 +1,9 @@
-"""The payer vocabulary (``vocabulary.toml``), loaded once and compiled."""
+"""The payer vocabulary (``vocabulary.toml``), loaded once, checked and compiled.
+
+Every status the TOML names must be a :class:`~policywatch.model.CoverageStatus`
+value and every code system one of ``CODE_SYSTEMS``: a typo fails at load time
+(:class:`VocabularyError`), not as a status no one reports.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
+
+from policywatch.model import CODE_SYSTEMS, CoverageStatus
 
 # What a label loses before lookup: marks, a trailing colon or "#"-less dots,
 # and parenthesised abbreviations such as "(NCD)".
@@ -33,15 +40,15 @@ class Vocabulary:
     generic_titles: list[re.Pattern[str]]
     longest_label_words: int
     headings: dict[str, tuple[list[re.Pattern[str]], list[re.Pattern[str]]]]  # search, match
-    statuses: list[tuple[str, list[re.Pattern[str]]]]  # in precedence order
+    statuses: list[tuple[CoverageStatus, list[re.Pattern[str]]]]  # in precedence order
     predicates: list[re.Pattern[str]]
     codes: CodeWords
 
-    def status_of(self, text: str) -> str:
+    def status_of(self, text: str) -> CoverageStatus:
         for status, patterns in self.statuses:
             if any(p.search(text) for p in patterns):
                 return status
-        return "unknown"
+        return CoverageStatus.UNKNOWN
 
     def is_statement(self, text: str) -> bool:
         return any(p.search(text) for p in self.predicates)
@@ -74,11 +81,21 @@ def fold_heading(text: str) -> str:
     return fold_label(_NUMBERING.sub("", text.strip()))
 
 
+class VocabularyError(ValueError):
+    """``vocabulary.toml`` names something the schema does not know."""
+
+
 @cache
 def vocabulary() -> Vocabulary:
-    data = tomllib.loads(
+    return load_vocabulary(
         resources.files("policywatch.parse").joinpath("vocabulary.toml").read_text("utf-8")
     )
+
+
+def load_vocabulary(text: str) -> Vocabulary:
+    """Compile a vocabulary TOML document (raises :class:`VocabularyError` on an unknown
+    status or code system)."""
+    data = tomllib.loads(text)
     labels = {fold_label(label): name for name, ls in data["labels"].items() for label in ls}
     return Vocabulary(
         labels=labels,
@@ -92,15 +109,32 @@ def vocabulary() -> Vocabulary:
             kind: (_compiled(spec.get("search", [])), _compiled(spec.get("match", [])))
             for kind, spec in data["headings"].items()
         },
-        statuses=[(entry["status"], _compiled(entry["patterns"])) for entry in data["statuses"]],
+        statuses=[
+            (_status(entry["status"]), _compiled(entry["patterns"])) for entry in data["statuses"]
+        ],
         predicates=_compiled(data["predicates"]["patterns"]),
         codes=_code_words(data["codes"]),
     )
 
 
+def _status(value: str) -> CoverageStatus:
+    try:
+        return CoverageStatus(value)
+    except ValueError:
+        known = ", ".join(CoverageStatus)
+        raise VocabularyError(f"unknown status {value!r} in vocabulary (known: {known})") from None
+
+
+def _system(value: str) -> str:
+    if value not in CODE_SYSTEMS:
+        known = ", ".join(CODE_SYSTEMS)
+        raise VocabularyError(f"unknown code system {value!r} in vocabulary (known: {known})")
+    return value
+
+
 def _code_words(data: dict[str, Any]) -> CodeWords:
     return CodeWords(
-        systems=tuple((entry["names"], entry["system"]) for entry in data["systems"]),
+        systems=tuple((entry["names"], _system(entry["system"])) for entry in data["systems"]),
         label_qualifiers=tuple(data["label_qualifiers"]),
         label_tail_words=tuple(data["label_tail_words"]),
         no_codes=tuple(data["no_codes"]),

@@ -1,18 +1,17 @@
-"""Clean text → a :class:`Doc` of lines and sections, and the Policy built from it."""
+"""Clean text → a :class:`Doc`: its lines (headings marked, table cells kept) and sections.
+
+The one structure every field parser reads. It imports only the vocabulary (which
+headings name which kind of section); the field parsers import it, never the
+reverse, and :mod:`policywatch.parse.build` puts the Policy together.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TYPE_CHECKING
 
-from policywatch.errors import ParseError
 from policywatch.extract import Extracted
-from policywatch.model import Policy, Section
-
-if TYPE_CHECKING:
-    from policywatch.parse.fields import Field
+from policywatch.parse.vocabulary import vocabulary
 
 _TERMINAL = (".", ";", ",", "?", "!", '"', "”")
 _LABEL_VALUE = re.compile(r"^[^:]{2,60}:\s+\S")
@@ -36,13 +35,6 @@ class Doc:
     lines: list[Line]
     furniture: list[str] = field(default_factory=list)
 
-    @cached_property
-    def fields(self) -> list[Field]:
-        """Header fields (``Label: value``, key/value rows, …), found once."""
-        from policywatch.parse.fields import header_fields
-
-        return header_fields(self)
-
     @property
     def texts(self) -> list[str]:
         return [line.text for line in self.lines]
@@ -55,8 +47,6 @@ class Doc:
 
     def sections_of(self, kind: str) -> list[tuple[int, int]]:
         """Spans of the sections whose heading the vocabulary calls ``kind``."""
-        from policywatch.parse.vocabulary import vocabulary
-
         vocab = vocabulary()
         return [
             (start, end)
@@ -90,8 +80,6 @@ def _names_section(text: str) -> bool:
     """Does ``text`` name a section the vocabulary knows? A table row is a heading only
     when the reader marked it so or its first cell does ("Reviews, Revisions, and
     Approvals | Date | Approval Date")."""
-    from policywatch.parse.vocabulary import vocabulary
-
     vocab = vocabulary()
     return any(vocab.heading_is(kind, text) for kind in ("history", "references", "coverage"))
 
@@ -112,41 +100,3 @@ def is_heading(text: str, following: str) -> bool:
     if _LIST_ITEM.match(text) and not _NUMBERED_HEADING.match(text):
         return False
     return text[0].isupper() or _NUMBERED_HEADING.match(text) is not None
-
-
-def build_policy(extracted: Extracted) -> Policy:
-    from policywatch.parse import codes, coverage, evidence, history, metadata, references
-
-    doc = make_doc(extracted)
-    if len(doc.lines) < 3 or sum(len(t) for t in doc.texts) < 200:
-        raise ParseError("too little text to be a medical policy")
-    policy = Policy(
-        title=metadata.title(doc),
-        payer=metadata.payer(doc),
-        policy_number=metadata.policy_number(doc),
-        reference_number=metadata.reference_number(doc),
-        dates=metadata.dates(doc),
-        codes=codes.parse_codes(doc),
-        references=references.parse_references(doc),
-        history=history.parse_history(doc),
-        sections=sections(doc),
-    )
-    policy.coverage = coverage.parse_coverage(doc, policy.title)
-    policy.evidence = evidence.parse_evidence(doc, policy.coverage)
-    if not policy.title and not policy.coverage and not policy.codes:
-        raise ParseError("no title, coverage statement or codes found: not a medical policy")
-    return policy
-
-
-def sections(doc: Doc) -> list[Section]:
-    """Every heading with the text under it; headings with no text are folded away."""
-    out: list[Section] = []
-    spans = doc.section_spans()
-    preamble_end = spans[0][0] if spans else len(doc.lines)
-    if preamble_end:
-        out.append(Section(heading="", text="\n".join(doc.texts[:preamble_end])))
-    for start, end in spans:
-        body = "\n".join(line.text for line in doc.lines[start + 1 : end])
-        if body:
-            out.append(Section(heading=doc.lines[start].text, text=body))
-    return out
