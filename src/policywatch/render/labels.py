@@ -25,7 +25,6 @@ from policywatch.diff.normalize import status_label as _engine_status_label
 __all__ = [
     "DATE_LABELS",
     "KIND_TITLES",
-    "SEVERITY_RANK",
     "STATUS_TONES",
     "action_verb",
     "count_label",
@@ -67,9 +66,6 @@ STATUS_TONES = {
     "unknown": "neutral",
 }
 
-# Most serious first: the engine's order of severities (high, medium, low).
-SEVERITY_RANK: dict[str, int] = {severity: n for n, severity in enumerate(SEVERITIES)}
-
 # How a table names what happened to an item: an added code is "added", a
 # modified one "changed".
 _ACTION_VERBS = {"added": "added", "removed": "removed", "modified": "changed"}
@@ -92,13 +88,15 @@ def grouped(result: DiffResult) -> list[tuple[str, list[Change]]]:
     """Changes by kind; groups and the changes inside them ordered high severity first."""
     groups: list[tuple[str, list[Change]]] = []
     for kind in KINDS:
-        changes = sorted(
-            (c for c in result.changes if c.kind == kind), key=lambda c: SEVERITY_RANK[c.severity]
-        )
+        changes = sorted((c for c in result.changes if c.kind == kind), key=_severity_rank)
         if changes:
             groups.append((kind, changes))
-    groups.sort(key=lambda g: (SEVERITY_RANK[g[1][0].severity], KINDS.index(g[0])))
+    groups.sort(key=lambda g: (g[1][0].severity.rank, KINDS.index(g[0])))
     return groups
+
+
+def _severity_rank(change: Change) -> int:
+    return change.severity.rank
 
 
 def severity_counts(result: DiffResult) -> dict[str, int]:

@@ -15,7 +15,6 @@ from policywatch.diff import Change, DiffResult
 from policywatch.model import DATE_FIELDS, Count, Policy
 from policywatch.render.labels import (
     KIND_TITLES,
-    SEVERITY_RANK,
     describe_side,
     grouped,
     status_label,
@@ -137,9 +136,7 @@ def _version_change(new: Policy | None, result: DiffResult | None) -> str:
         return "policy.json unreadable"
     if result is None:
         return f"first recorded: {new.title or 'untitled'}"
-    semantic = sorted(
-        (c for c in result.changes if c.is_semantic), key=lambda c: SEVERITY_RANK[c.severity]
-    )
+    semantic = sorted((c for c in result.changes if c.is_semantic), key=lambda c: c.severity.rank)
     if not semantic:
         texts = sum(1 for c in result.changes if c.kind == "text")
         return f"wording only ({texts} section(s))" if texts else "no change in the policy"

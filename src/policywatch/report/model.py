@@ -13,14 +13,16 @@ from datetime import datetime
 
 from policywatch.diff import Change, DiffResult
 from policywatch.diff.changes import KINDS, SEVERITIES
+from policywatch.model import Severity
 from policywatch.report.period import Period
 
-SEVERITY_RANK: dict[str, int] = {severity: n for n, severity in enumerate(SEVERITIES)}
+# Severity.rank for plain strings too: 0 for the most serious.
+SEVERITY_RANK: dict[str, int] = {severity: severity.rank for severity in Severity}
 
 
 def headline(changes: tuple[Change, ...] | list[Change]) -> str:
     """One line of what changed: the most severe change, and how many more."""
-    ranked = sorted(changes, key=lambda c: (SEVERITY_RANK[c.severity], not c.is_semantic))
+    ranked = sorted(changes, key=lambda c: (c.severity.rank, not c.is_semantic))
     if not ranked:
         return "No change"
     top, more = ranked[0], len(ranked) - 1
@@ -32,7 +34,7 @@ def highest(changes: tuple[Change, ...] | list[Change]) -> str | None:
     """The most severe of these changes' severities; None when there are none."""
     if not changes:
         return None
-    return min((c.severity for c in changes), key=SEVERITY_RANK.__getitem__)
+    return min((c.severity for c in changes), key=lambda severity: severity.rank)
 
 
 @dataclass(frozen=True)
@@ -203,19 +205,19 @@ class Report:
 
     @property
     def severity_counts(self) -> dict[str, int]:
-        counts = Counter(c.severity for c in self.all_changes)
+        counts: Counter[str] = Counter(c.severity for c in self.all_changes)
         return {s: counts[s] for s in SEVERITIES}
 
     @property
     def kind_counts(self) -> dict[str, int]:
         """Changes per kind, in reading order; kinds with none are left out."""
-        counts = Counter(c.kind for c in self.all_changes)
+        counts: Counter[str] = Counter(c.kind for c in self.all_changes)
         return {k: counts[k] for k in KINDS if counts[k]}
 
     @property
     def policies_by_severity(self) -> dict[str, int]:
         """Changed policies by their most severe change."""
-        counts = Counter(p.highest_severity for p in self.changed)
+        counts: Counter[str] = Counter(p.highest_severity for p in self.changed)
         return {s: counts[s] for s in SEVERITIES}
 
     @property
