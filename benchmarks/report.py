@@ -31,17 +31,9 @@ from policywatch.model import Code, HistoryEntry, Policy
 from policywatch.parse import parse_file
 from policywatch.render import report_output as render
 from policywatch.report import build_report, month_period
-from policywatch.snapshot import SnapshotSummary, SourceOutcome, Status, commit_message
+from policywatch.snapshot import SnapshotSummary, SourceOutcome, Status
 from policywatch.sources import Source
-from policywatch.store import (
-    META_FILE,
-    POLICY_FILE,
-    Store,
-    Transaction,
-    dump,
-    meta_document,
-    store_path,
-)
+from policywatch.store import META_FILE, POLICY_FILE, Meta, Store, Transaction, store_path
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 PAYERS = ["Blue Plan East", "Blue Plan West", "National Health", "Medicare MAC J5", "Regional Care"]
@@ -121,18 +113,17 @@ class Builder:
                     SourceOutcome(source.id, "failed", source.store_dir, source.location,
                                   "fetch", "HTTP 503 Service Unavailable (after 4 attempts)")
                 )  # fmt: skip
-            txn.commit(commit_message(summary), when)
+            txn.commit(summary.run_log(), when)
 
     def _put(self, txn: Transaction, i: int, status: Status, summary: SnapshotSummary) -> None:
         source = self.corpus.source(i)
         self.editions[i] = self.editions.get(i, 0) + 1
         folder = source.store_dir
-        info = {"id": source.id, "payer": source.payer, "url": None, "path": str(source.path),
-                "title": None, "plan": None, "notes": None}  # fmt: skip
+        meta = Meta(id=source.id, payer=source.payer, path=str(source.path), raw="source.txt")
         put = txn.put
         put(store_path(folder, "source.txt"), self.corpus.raw_bytes(i, self.editions[i]))
         put(store_path(folder, POLICY_FILE), self.current[i].to_json().encode())
-        put(store_path(folder, META_FILE), dump(meta_document(info, "source.txt", None, None)))
+        put(store_path(folder, META_FILE), meta.to_bytes())
         summary.outcomes.append(SourceOutcome(source.id, status, folder, source.location))
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from policywatch import snapshot as snapshot_module
+from policywatch.maintenance import reparse
 from policywatch.model import Policy, canonical_json
 from policywatch.report import Report, build_report, month_period, range_period
-from policywatch.store import POLICY_FILE, Store, reparse, store_path
+from policywatch.snapshot import run as snapshot_run
+from policywatch.store import POLICY_FILE, Store, store_path
 from tests.report_store import (
     BCBSLA,
     BCBSMA,
@@ -29,7 +30,7 @@ NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 def in_december(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests that back-fill December runs: the clock says December is over (a future
     --as-of is refused)."""
-    monkeypatch.setattr(snapshot_module, "now", lambda: datetime(2026, 12, 31, tzinfo=UTC))
+    monkeypatch.setattr(snapshot_run, "now", lambda: datetime(2026, 12, 31, tzinfo=UTC))
 
 
 @pytest.fixture(scope="module")

@@ -115,7 +115,8 @@ def test_a_run_with_only_failures_is_committed_and_reported(
     setup: tuple[Path, Path, dict[str, Path]],
 ) -> None:
     from policywatch.report import build_report, month_period
-    from policywatch.store import Store, parse_instant, versions
+    from policywatch.store import Store, parse_instant
+    from policywatch.timeline import versions
 
     config, store, docs = setup
     run_snapshot(config, store, as_of=parse_instant("2026-10-01T06:00:00Z"))

@@ -110,7 +110,7 @@ def test_unchanged_sources_are_not_shipped_and_not_parsed(
         try:
             summary = run_snapshot(config, store, as_of=_when(as_of), executor=engine)
         finally:
-            engine.close()
+            engine.shutdown()
         lines = marker.read_text().split() if marker.exists() else []
         return sum(hashed), sum(shipped), summary.parsed, len(lines), set(lines)
 
@@ -178,9 +178,9 @@ def test_batches_are_lazy_bounded_and_hold_no_documents(tmp_path: Path) -> None:
 def test_a_batch_of_decided_sources_closes_at_the_cap(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import policywatch.snapshot as snapshot_module
+    import policywatch.snapshot.batches as batches_module
 
-    monkeypatch.setattr(snapshot_module, "READY_PER_BATCH", 5)
+    monkeypatch.setattr(batches_module, "READY_PER_BATCH", 5)
     path = tmp_path / "same.txt"
     path.write_bytes(b"same bytes\n")
     sources = [Source(id=f"s{i}", payer="P", path=str(path)) for i in range(12)]
@@ -200,7 +200,6 @@ class Threaded:
     slots = 3
     window = 3
     remote = True
-    precheck = "writer"
 
     def __init__(self, lose: set[int] | None = None) -> None:
         self.pool = ThreadPoolExecutor(3)

@@ -24,7 +24,8 @@ from policywatch.model import Policy
 from policywatch.report import build_report, range_period
 from policywatch.snapshot import run_snapshot
 from policywatch.sources import Source
-from policywatch.store import Store, versions
+from policywatch.store import Store
+from policywatch.timeline import versions
 from tests.conftest import FIXTURES
 from tests.store_support import (
     Reply,

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from policywatch.cli import main
 from policywatch.model import Policy
-from policywatch.store import Store, resolve_reference
+from policywatch.store import Store
+from policywatch.timeline import resolve_reference
 from tests.store_support import assert_sound, commit_count, git, path_sources, write_docs
 
 LIVER = "policy-001"

@@ -8,7 +8,7 @@ import pytest
 
 from policywatch.model import canonical_json
 from policywatch.store import blob_id, dump
-from policywatch.store.records import group_folders
+from policywatch.store.layout import group_folders
 
 
 @pytest.mark.parametrize(

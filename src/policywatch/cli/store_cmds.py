@@ -18,19 +18,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from policywatch.cli import store_option
+from policywatch.maintenance import reparse, verify
 from policywatch.model import canonical_json
-from policywatch.store import (
-    DEFAULT_LOCK_TIMEOUT,
-    Store,
-    find_policy,
-    parse_instant,
-    policy_text_at,
-    reparse,
-    require_policy,
-    split_reference,
-    verify,
-    versions,
-)
+from policywatch.store import DEFAULT_LOCK_TIMEOUT, Store, parse_instant, policy_text_at
+from policywatch.timeline import find_policy, require_policy, split_reference, versions
 
 if TYPE_CHECKING:  # the fetch stack (httpx, tenacity) loads only when snapshot runs
     from policywatch.snapshot import Progress, SnapshotSummary, SourceOutcome

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from policywatch.diff import Change, DiffResult, diff_policies
-from policywatch.model import Policy
+from policywatch.model import Action, Policy
 from policywatch.report.failures import EarlierRuns, FailureNote, failed_sources, failure_notes
 from policywatch.report.model import (
     SEVERITY_RANK,
@@ -42,16 +42,17 @@ from policywatch.report.model import (
 from policywatch.report.overdue import last_revised, review_due
 from policywatch.report.period import Period
 from policywatch.store import (
-    ZERO_SHA,
+    Meta,
     PolicyFolder,
-    Run,
+    RunCommit,
     Store,
+    load_json,
+    load_policy,
     period_runs,
     policy_changes_since,
     read_blobs_by_id,
     runs_before,
 )
-from policywatch.store.records import load_json, load_policy
 
 READ_BATCH = 250  # policy.json files per blob read: bounds memory on large stores
 
@@ -64,7 +65,7 @@ def build_report(store_dir: str | Path, period: Period, now: datetime | None = N
     tracked = {d: f for d, f in folders.items() if f.has_policy}
     notes = failure_notes(runs)
     touched = {d for run in runs for d in run.policies} | {n.policy_dir or "" for n in notes}
-    store.load_meta([tracked[d] for d in sorted(touched) if d in tracked])
+    metas = store.read_meta([tracked[d] for d in sorted(touched) if d in tracked])
     earlier = EarlierRuns(runs_before(store, recorded.earlier))
     current = _current_of(store, notes, tracked)
     return Report(
@@ -74,8 +75,8 @@ def build_report(store_dir: str | Path, period: Period, now: datetime | None = N
         end_commit=end_commit,
         start_commit=recorded.start_commit,
         tracked=len(tracked),
-        policies=tuple(_policy_changes(store, runs, tracked)),
-        failed=tuple(failed_sources(notes, runs, earlier, tracked, current)),
+        policies=tuple(_policy_changes(store, runs, metas)),
+        failed=tuple(failed_sources(notes, runs, earlier, tracked, metas, current)),
         overdue=tuple(_overdue(store, period, end_commit, tracked)),
         commits=sum(1 for run in runs if not run.is_reparse),
     )
@@ -86,14 +87,15 @@ def build_report(store_dir: str | Path, period: Period, now: datetime | None = N
 
 @dataclass(frozen=True)
 class _Step:
-    """One snapshot (or hand) commit's change to one policy.json: blob before → after."""
+    """One snapshot (or hand) commit's change to one policy.json: blob before → after
+    (None: absent)."""
 
-    run: Run
-    old: str
-    new: str
+    run: RunCommit
+    old: str | None
+    new: str | None
 
 
-def _steps(runs: list[Run]) -> dict[str, list[_Step]]:
+def _steps(runs: list[RunCommit]) -> dict[str, list[_Step]]:
     """Each policy's recorded changes in the period, oldest first (reparse commits are a
     parser upgrade: same documents, not a policy change)."""
     by_policy: dict[str, list[_Step]] = defaultdict(list)
@@ -101,12 +103,12 @@ def _steps(runs: list[Run]) -> dict[str, list[_Step]]:
         if run.is_reparse:
             continue
         for policy_dir, change in run.policies.items():
-            by_policy[policy_dir].append(_Step(run, change.old, change.new))
+            by_policy[policy_dir].append(_Step(run, change.before, change.after))
     return by_policy
 
 
 def _policy_changes(
-    store: Store, runs: list[Run], tracked: dict[str, PolicyFolder]
+    store: Store, runs: list[RunCommit], metas: dict[str, Meta]
 ) -> list[PolicyChange]:
     found = []
     histories = sorted(_steps(runs).items())
@@ -116,35 +118,34 @@ def _policy_changes(
             store, [b for _, steps in batch for s in steps for b in (s.old, s.new)]
         )
         for policy_dir, steps in batch:
-            found += _policy_entries(policy_dir, steps, texts, tracked.get(policy_dir))
+            found += _policy_entries(policy_dir, steps, texts, metas.get(policy_dir) or Meta())
     return sorted(found, key=_reading_order)
 
 
 def _policy_entries(
-    policy_dir: str, steps: list[_Step], texts: dict[str, bytes], folder: PolicyFolder | None
+    policy_dir: str, steps: list[_Step], texts: dict[str, bytes], meta: Meta
 ) -> list[PolicyChange]:
     """The ``added`` and / or ``changed`` entries for one policy's steps in the period."""
-    if steps[-1].new == ZERO_SHA:
+    if steps[-1].new is None:
         return []  # removed by hand
     base = steps[0].old
     # The versions recorded in the period, each with the version it replaced; a version
     # that cannot be read is `verify`'s business, not the report's: it is left out.
     versions: list[tuple[_Step, Policy, Policy | None]] = []
-    previous = load_policy(texts.get(base)) if base != ZERO_SHA else None
-    if base != ZERO_SHA and previous is None:
+    previous = load_policy(texts.get(base)) if base is not None else None
+    if base is not None and previous is None:
         return []
     for step in steps:
-        current = load_policy(texts.get(step.new))
+        current = load_policy(texts.get(step.new)) if step.new is not None else None
         if current is None:
             continue
-        before = load_policy(texts.get(step.old)) if step.old != ZERO_SHA else None
+        before = load_policy(texts.get(step.old)) if step.old is not None else None
         versions.append((step, current, before or previous))
         previous = current
     if not versions:
         return []
-    meta = (folder.meta if folder else None) or {}
     entries = []
-    if base == ZERO_SHA:  # first recorded in the period
+    if base is None:  # first recorded in the period
         first, first_policy, _ = versions.pop(0)
         entries.append(_added(policy_dir, first, first_policy, meta))
     if versions:
@@ -154,7 +155,7 @@ def _policy_entries(
     return entries
 
 
-def _added(policy_dir: str, step: _Step, policy: Policy, meta: dict[str, Any]) -> PolicyChange:
+def _added(policy_dir: str, step: _Step, policy: Policy, meta: Meta) -> PolicyChange:
     return PolicyChange(
         **_identity(policy_dir, policy, meta),
         status="added",
@@ -167,10 +168,10 @@ def _added(policy_dir: str, step: _Step, policy: Policy, meta: dict[str, Any]) -
 
 def _changed(
     policy_dir: str,
-    base: str,
+    base: str | None,
     first: _Step,
     versions: list[tuple[_Step, Policy, Policy | None]],
-    meta: dict[str, Any],
+    meta: Meta,
 ) -> PolicyChange | None:
     """Net comparison (the version before the first step against the last), every step
     after it, and what those steps changed and undid again."""
@@ -186,7 +187,7 @@ def _changed(
     reverted = _reverted(steps, net)
     if not net.changes and not reverted:
         return None  # the JSON moved but nothing a reader would see did
-    first_recorded = base == ZERO_SHA
+    first_recorded = base is None
     return PolicyChange(
         **_identity(policy_dir, last, meta),
         status="changed",
@@ -201,14 +202,14 @@ def _changed(
     )
 
 
-def _identity(policy_dir: str, policy: Policy, meta: dict[str, Any]) -> dict[str, Any]:
+def _identity(policy_dir: str, policy: Policy, meta: Meta) -> dict[str, Any]:
     return {
         "policy_dir": policy_dir,
-        "source_id": meta.get("id"),
-        "payer": policy.payer or meta.get("payer"),
+        "source_id": meta.id,
+        "payer": policy.payer or meta.payer,
         "policy_number": policy.policy_number,
-        "title": policy.title or meta.get("title"),
-        "source": meta.get("url") or meta.get("path"),
+        "title": policy.title or meta.title,
+        "source": meta.source,
     }
 
 
@@ -222,11 +223,11 @@ def _reverted(steps: list[tuple[_Step, DiffResult]], net: DiffResult) -> list[Re
     opens with its first change and closes at the change that puts back the value it
     had before; an episode still open at the end is the net change, unless the net
     comparison does not show that item (then it too was undone, at its last change)."""
-    opened: dict[tuple[str, str], tuple[Change, Run, Any, Run]] = {}
+    opened: dict[tuple[str, str], tuple[Change, RunCommit, Any, RunCommit]] = {}
     found: list[RevertedChange] = []
     for step, diff in steps:
         for change in diff.changes:
-            key = (change.kind, change.field)
+            key: tuple[str, str] = (change.kind, change.field)
             first, first_run, original, _ = opened.get(
                 key, (change, step.run, change.before, step.run)
             )
@@ -242,11 +243,11 @@ def _reverted(steps: list[tuple[_Step, DiffResult]], net: DiffResult) -> list[Re
     return sorted(found, key=lambda r: (r.changed_at, SEVERITY_RANK[r.change.severity]))
 
 
-def _undone(change: Change, changed: Run, reverted: Run) -> RevertedChange:
+def _undone(change: Change, changed: RunCommit, reverted: RunCommit) -> RevertedChange:
     return RevertedChange(change, _when(changed), changed.commit, _when(reverted), reverted.commit)
 
 
-def _when(run: Run) -> datetime:
+def _when(run: RunCommit) -> datetime:
     return datetime.fromtimestamp(run.timestamp, UTC)
 
 
@@ -269,7 +270,7 @@ def _current_of(
 ) -> dict[str, dict[str, Any]]:
     """The current policy.json of each failed policy that has one (for title and payer)."""
     folders = {n.policy_dir: tracked[n.policy_dir] for n in notes if n.policy_dir in tracked}
-    texts = read_blobs_by_id(store, [f.json_blob or ZERO_SHA for f in folders.values()])
+    texts = read_blobs_by_id(store, [f.json_blob for f in folders.values()])
     found = {}
     for policy_dir, folder in folders.items():
         data = load_json(texts.get(folder.json_blob or ""))
@@ -293,8 +294,10 @@ def _overdue(
             candidates[folder.dir] = (data, due)
     revised = _revised_in_store(store, end_commit, {d: due for d, (_, due) in candidates.items()})
     due_dirs = sorted(set(candidates) - revised)
-    store.load_meta([tracked[d] for d in due_dirs])
-    found = [_overdue_entry(tracked[d], candidates[d][0], end_commit) for d in due_dirs]
+    metas = store.read_meta([tracked[d] for d in due_dirs])
+    found = [
+        _overdue_entry(d, metas.get(d) or Meta(), candidates[d][0], end_commit) for d in due_dirs
+    ]
     return sorted(found, key=lambda o: (o.next_review, (o.payer or "").casefold(), o.policy_dir))
 
 
@@ -304,7 +307,7 @@ def _current_policies(
     folders = sorted(tracked.values(), key=lambda f: f.dir)
     for i in range(0, len(folders), READ_BATCH):
         batch = folders[i : i + READ_BATCH]
-        texts = read_blobs_by_id(store, [f.json_blob or ZERO_SHA for f in batch])
+        texts = read_blobs_by_id(store, [f.json_blob for f in batch])
         for folder in batch:
             data = load_json(texts.get(folder.json_blob or ""))
             if data is not None:
@@ -325,20 +328,20 @@ def _revised_in_store(store: Store, end_commit: str, due: dict[str, date]) -> se
             continue
         for policy_dir, change in run.policies.items():
             since = due_at.get(policy_dir)
-            if change.status == "M" and since is not None and run.timestamp >= since:
+            modified = change.action == Action.MODIFIED
+            if modified and since is not None and run.timestamp >= since:
                 revised.add(policy_dir)
     return revised
 
 
-def _overdue_entry(folder: PolicyFolder, data: dict[str, Any], commit: str) -> OverdueReview:
-    meta = folder.meta or {}
+def _overdue_entry(policy_dir: str, meta: Meta, data: dict[str, Any], commit: str) -> OverdueReview:
     return OverdueReview(
-        policy_dir=folder.dir,
-        payer=data.get("payer") or meta.get("payer"),
+        policy_dir=policy_dir,
+        payer=data.get("payer") or meta.payer,
         policy_number=data.get("policy_number"),
-        title=data.get("title") or meta.get("title"),
+        title=data.get("title") or meta.title,
         next_review=str((data.get("dates") or {}).get("next_review")),
         last_revised=last_revised(data),
-        source=meta.get("url") or meta.get("path"),
+        source=meta.source,
         commit=commit,
     )

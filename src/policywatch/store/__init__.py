@@ -1,85 +1,94 @@
 """The snapshot store: a plain git repository, and the only code that talks to git.
 
-Layout and invariants: :mod:`.records`. Locking, crash recovery and commits:
-:mod:`.repository`. Reading versions and a period's runs: :mod:`.history`; the run log's
-trailers: :mod:`.runlog`. verify / reparse: :mod:`.maintenance`.
+It keeps bytes and reads them back; it never runs the pipeline (it imports only
+:mod:`policywatch.model` and :mod:`policywatch.errors`).
+
+- :mod:`.layout` — the folder layout (``<payer>/<policy>/source.<ext>``,
+  ``policy.json``, ``meta.json``, ``failed/``) and :class:`PolicyFolder`;
+- :mod:`.metadata` — ``meta.json`` and ``failed/error.json`` as dataclasses;
+- :mod:`.runlog` — the run log: a :class:`Run` written to and read from the
+  commit message and its ``Policywatch-*`` trailers;
+- :mod:`.repository` — opening, locking, crash recovery, transactions, commits;
+- :mod:`.history` — a policy's versions, the version at a commit or date, and the
+  runs a period recorded (:class:`RunCommit`);
+- :mod:`.gitcli` — the one door to git; :mod:`.instants` — how runs are dated.
 """
 
 from __future__ import annotations
 
-from policywatch.store.gitcli import ZERO_SHA, StoreDamaged, blob_id
+from policywatch.store.gitcli import StoreDamaged, blob_id
 from policywatch.store.history import (
-    BlobChange,
     PeriodRuns,
-    Run,
+    PolicyEdit,
+    RunCommit,
     Version,
-    find_policy,
-    parse_instant,
+    failing_sources,
     period_runs,
     policy_changes_since,
     policy_text_at,
+    policy_texts,
+    policy_versions,
     read_blobs_by_id,
-    require_policy,
-    resolve_reference,
     runs_before,
-    split_reference,
-    versions,
 )
-from policywatch.store.maintenance import ReparseSummary, VerifyReport, reparse, verify
-from policywatch.store.records import (
+from policywatch.store.instants import cutoff, is_date_reference, iso, parse_instant
+from policywatch.store.layout import (
     ERROR_FILE,
     FAILED_DIR,
     META_FILE,
     POLICY_FILE,
     PolicyFolder,
-    derive_policy_json,
     dump,
-    meta_document,
+    group_folders,
+    load_json,
+    load_policy,
     raw_name,
     store_path,
 )
+from policywatch.store.metadata import FailedRecord, Meta
 from policywatch.store.repository import DEFAULT_LOCK_TIMEOUT, Store, Transaction, default_store_dir
-from policywatch.store.runlog import failed_ids, failing_sources, recovered_ids, trailer_values
+from policywatch.store.runlog import MANUAL, REPARSE, SNAPSHOT, Failure, Recorded, Run
 
 __all__ = [
     "DEFAULT_LOCK_TIMEOUT",
     "ERROR_FILE",
     "FAILED_DIR",
+    "MANUAL",
     "META_FILE",
     "POLICY_FILE",
-    "ZERO_SHA",
-    "BlobChange",
+    "REPARSE",
+    "SNAPSHOT",
+    "FailedRecord",
+    "Failure",
+    "Meta",
     "PeriodRuns",
+    "PolicyEdit",
     "PolicyFolder",
-    "ReparseSummary",
+    "Recorded",
     "Run",
+    "RunCommit",
     "Store",
     "StoreDamaged",
     "Transaction",
-    "VerifyReport",
     "Version",
     "blob_id",
+    "cutoff",
     "default_store_dir",
-    "derive_policy_json",
     "dump",
-    "failed_ids",
     "failing_sources",
-    "find_policy",
-    "meta_document",
+    "group_folders",
+    "is_date_reference",
+    "iso",
+    "load_json",
+    "load_policy",
     "parse_instant",
     "period_runs",
     "policy_changes_since",
     "policy_text_at",
-    "read_blobs_by_id",
+    "policy_texts",
+    "policy_versions",
     "raw_name",
-    "recovered_ids",
-    "reparse",
-    "require_policy",
-    "resolve_reference",
+    "read_blobs_by_id",
     "runs_before",
-    "split_reference",
     "store_path",
-    "trailer_values",
-    "verify",
-    "versions",
 ]

@@ -1,80 +1,41 @@
-"""Reading the store: which policy a name means, its versions, a version at a commit or
-date, and the runs a period of history recorded (what reports read).
+"""Reading the store's history: a policy's versions, the version at a commit or date, and
+the runs a period recorded (what reports read). Plain data out: blob ids (None where a
+file is absent), instants, and each commit's :class:`~.runlog.Run`.
 
 A *version* is a commit that changed a policy's ``policy.json``, whoever made
 it: commits with no ``Policywatch-Run`` trailer (made by hand with git) are
-versions too, listed with ``run == "manual"``. Commits
-made by ``reparse`` (trailer ``Policywatch-Run: reparse``) are versions of
-the normalized file but not policy changes; they are listed with
-``run == "reparse"`` so log and reports can tell them apart. A snapshot run
-whose only outcomes were failures is a commit that changes no file: it is
-never a version (``log`` filters by path), and reports read its
-``Policywatch-Failed:`` trailers.
+versions too, with ``run == "manual"``. Commits made by ``reparse`` are versions
+of the normalized file but not policy changes (``run == "reparse"``), so log and
+reports can tell them apart. A snapshot run whose only outcomes were failures
+(or recoveries) changes no file: it is never a version, and reports read its
+run log.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
 
 from policywatch.errors import StoreError
-from policywatch.model import Policy
-from policywatch.sources import slugify
-from policywatch.store.gitcli import ZERO_SHA, StoreDamaged
-from policywatch.store.records import POLICY_FILE, load_policy
+from policywatch.model import Action
+from policywatch.store.gitcli import ZERO_SHA
+from policywatch.store.instants import cutoff, is_date_reference, iso
+from policywatch.store.layout import POLICY_FILE
 from policywatch.store.repository import Store
+from policywatch.store.runlog import REPARSE, Run, kind_of
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
-_SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
-
-
-def parse_instant(text: str) -> datetime:
-    """``YYYY-MM-DD`` or an ISO date-time; without an offset it is UTC."""
-    value = text.strip()
-    if not (_DATE.match(value) or _DATETIME.match(value)):
-        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD) or ISO date-time")
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def is_date_reference(text: str) -> bool:
-    return bool(_DATE.match(text) or _DATETIME.match(text))
-
-
-def cutoff(text: str) -> int:
-    """The last second a date reference covers: a bare date means the whole day."""
-    moment = parse_instant(text)
-    if _DATE.match(text.strip()):
-        return int((moment + timedelta(days=1)).timestamp()) - 1
-    return int(moment.timestamp())
-
-
-def iso(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
-
-
-REPARSE = "reparse"
-SNAPSHOT = "snapshot"
-MANUAL = "manual"  # a commit with no Policywatch-Run trailer: made by hand
-
-
-def run_kind(trailer: str) -> str:
-    """A commit's kind from its ``Policywatch-Run`` trailer value(s)."""
-    value = trailer.strip(" \n").split(",")[0].strip()
-    return value or MANUAL
+_POLICY_SUFFIX = "/" + POLICY_FILE
+_RECORD = "\x1e"
+_FIELD = "\x1f"
 
 
 @dataclass(frozen=True)
 class Version:
+    """A commit that changed one policy's policy.json."""
+
     commit: str
     timestamp: int
     run: str  # "snapshot" | "reparse" | "manual"
-    summary: str = ""
 
     @property
     def date(self) -> str:
@@ -82,101 +43,29 @@ class Version:
 
     @property
     def is_policy_change(self) -> bool:
-        return self.run != "reparse"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "commit": self.commit,
-            "date": self.date,
-            "run": self.run,
-            "policy_change": self.is_policy_change,
-            "summary": self.summary,
-        }
+        return self.run != REPARSE
 
 
-def find_policy(store: Store, name: str) -> str | None:
-    """The folder (``payer-slug/policy-slug``) a source id or folder path names, or None."""
-    folders = {d: f for d, f in store.folders().items() if f.has_policy}
-    if name in folders:
-        return name
-    slug = slugify(name)
-    candidates = [f for d, f in folders.items() if d.split("/")[1] == slug]
-    if len(candidates) > 1:
-        store.load_meta(candidates)
-        exact = [f for f in candidates if f.meta and f.meta.get("id") == name]
-        candidates = exact or candidates
-    if len(candidates) > 1:
-        listed = ", ".join(sorted(f.dir for f in candidates))
-        raise StoreError(f"{name!r} is ambiguous in {store.root}: use one of {listed}")
-    return candidates[0].dir if candidates else None
-
-
-def require_policy(store: Store, name: str) -> str:
-    found = find_policy(store, name)
-    if found is None:
-        raise StoreError(f"no policy {name!r} in the store at {store.root}")
-    return found
-
-
-def commits_touching(store: Store, policy_dir: str) -> list[Version]:
-    """Every commit that changed the policy's JSON, oldest first in history order
-    (no summaries), with or without policywatch trailers."""
-    fmt = "%x1e%H%x1f%ct%x1f%(trailers:key=Policywatch-Run,valueonly,separator=%x2C)"
+def policy_versions(store: Store, policy_dir: str) -> list[Version]:
+    """Every commit that changed the policy's JSON, oldest first in history order,
+    with or without policywatch trailers."""
     head = store.head()
     if head is None:
         return []
+    fmt = "%x1e%H%x1f%ct%x1f%B"
     path = f"{policy_dir}/{POLICY_FILE}"
     out = store.git.run("log", "--topo-order", f"--format={fmt}", head, "--", path)
     found = []
-    for record in out.decode("utf-8", "replace").split("\x1e")[1:]:
-        # Only newlines are trimmed: str.strip() would also eat the \x1f separators.
-        sha, timestamp, run = record.strip("\n").split("\x1f", 2)
-        found.append(Version(sha, int(timestamp), run_kind(run)))
+    for record in out.decode("utf-8", "replace").split(_RECORD)[1:]:
+        # Only newlines are trimmed: str.strip() would also eat the separators.
+        sha, timestamp, message = record.strip("\n").split(_FIELD, 2)
+        found.append(Version(sha, int(timestamp), kind_of(message)))
     return found[::-1]
 
 
-def versions(store: Store, policy_dir: str) -> list[Version]:
-    """Every version with a one-line account of what it changed, oldest first."""
-    commits = commits_touching(store, policy_dir)
-    blobs = store.git.read_blobs([f"{v.commit}:{policy_dir}/{POLICY_FILE}" for v in commits])
-    described: list[Version] = []
-    previous: Policy | None = None
-    for version, data in zip(commits, blobs, strict=True):
-        current = load_policy(data)
-        summary = describe(previous, current, version.run)
-        described.append(Version(version.commit, version.timestamp, version.run, summary))
-        previous = current if current is not None else previous
-    return described
-
-
-def describe(old: Policy | None, new: Policy | None, run: str) -> str:
-    """One line of what a version changed, for ``log``."""
-    if run == REPARSE:
-        return "re-normalized by a parser upgrade (not a policy change)"
-    if run == MANUAL:
-        return f"{_describe(old, new)} (committed by hand)"
-    return _describe(old, new)
-
-
-def _describe(old: Policy | None, new: Policy | None) -> str:
-    if new is None:
-        return "policy.json unreadable"
-    if old is None:
-        return f"first recorded: {new.title or 'untitled'}"
-    from policywatch.diff import diff_policies
-
-    result = diff_policies(old, new)
-    semantic = sorted(
-        (c for c in result.changes if c.is_semantic),
-        key=lambda c: _SEVERITY_ORDER.get(c.severity, 3),
-    )
-    if not semantic:
-        texts = sum(1 for c in result.changes if c.kind == "text")
-        return f"wording only ({texts} section(s))" if texts else "no change in the policy"
-    top = semantic[0]
-    more = f" (+{len(semantic) - 1} more)" if len(semantic) > 1 else ""
-    silent = " [silent change]" if result.silent_change else ""
-    return f"{top.severity}: {top.summary}{more}{silent}"
+def policy_texts(store: Store, policy_dir: str, commits: list[str]) -> list[bytes | None]:
+    """The policy's policy.json at each commit (None where absent or unreadable)."""
+    return store.git.read_blobs([f"{c}:{policy_dir}/{POLICY_FILE}" for c in commits])
 
 
 def policy_text_at(store: Store, policy_dir: str, at: str | None) -> tuple[str, str]:
@@ -208,7 +97,7 @@ def _commit_for(store: Store, policy_dir: str, at: str | None) -> str:
         except ValueError as exc:
             raise StoreError(str(exc)) from None
         current: Version | None = None
-        for version in commits_touching(store, policy_dir):  # oldest first
+        for version in policy_versions(store, policy_dir):  # oldest first
             # the latest dated at or before the moment; of runs sharing a timestamp
             # (they waited for one another), the one recorded last
             if version.timestamp <= last and (
@@ -224,75 +113,49 @@ def _commit_for(store: Store, policy_dir: str, at: str | None) -> str:
     return commit
 
 
-def split_reference(ref: str) -> tuple[str, str | None]:
-    """``POLICY@AT`` → (POLICY, AT); a bare ``POLICY`` → (POLICY, None)."""
-    name, sep, at = ref.rpartition("@")
-    if not sep or not name:
-        return ref, None
-    return name, at
-
-
-def resolve_reference(store_dir: str | Path, ref: str) -> Policy | None:
-    """``POLICY@REV`` / ``POLICY@YYYY-MM-DD`` → that stored version, for ``diff``.
-
-    None when ``ref`` is not of that form or names no stored policy (so the
-    caller can treat it as a file); :class:`StoreError` when the policy exists
-    but has no version at that commit or date.
-    """
-    name, at = split_reference(ref)
-    if at is None or not at:
-        return None
-    try:
-        store = Store.open(store_dir)
-    except StoreDamaged:
-        raise  # a damaged store is an error, not a reason to read a file instead
-    except StoreError:
-        return None
-    policy_dir = find_policy(store, name)
-    if policy_dir is None:
-        return None
-    _, text = policy_text_at(store, policy_dir, at)
-    return Policy.from_json(text)
-
-
 # -- runs: what a period of history recorded (the report's reading) ----------------------------
 
-_POLICY_SUFFIX = "/" + POLICY_FILE
-# One record per commit: hash, parents, time, run trailer, message; then --raw lines.
-_RUN_FORMAT = (
-    "%x1e%H%x1f%P%x1f%ct%x1f%(trailers:key=Policywatch-Run,valueonly,separator=%x2C)%x1f%B%x1f"
-)
+# One record per commit: hash, parents, time, message; then --raw lines.
+_RUN_FORMAT = "%x1e%H%x1f%P%x1f%ct%x1f%B%x1f"
 
 
 @dataclass(frozen=True)
-class BlobChange:
-    """A policy.json as one commit changed it; ``ZERO_SHA`` marks absence."""
+class PolicyEdit:
+    """A policy.json as one commit changed it: its blob before and after (None: absent)."""
 
-    old: str
-    new: str
-    status: str  # git's A / M / D
+    before: str | None
+    after: str | None
+
+    @property
+    def action(self) -> Action:
+        if self.before is None:
+            return Action.ADDED
+        return Action.REMOVED if self.after is None else Action.MODIFIED
 
 
 @dataclass(frozen=True)
-class Run:
-    """One store commit: a snapshot run (possibly one that only recorded failures) or a
-    reparse, with the policy.json files it changed."""
+class RunCommit:
+    """One store commit: its run log (a snapshot run, possibly one that only recorded
+    failures; a reparse; a hand commit) and the policy.json files it changed."""
 
     commit: str
     parent: str | None
     timestamp: int
-    kind: str  # "snapshot" | "reparse" | "manual"
-    message: str
-    policies: dict[str, BlobChange] = field(default_factory=dict)  # policy_dir → change
+    log: Run
+    policies: dict[str, PolicyEdit] = field(default_factory=dict)  # policy_dir → edit
+
+    @property
+    def kind(self) -> str:
+        return self.log.kind
 
     @property
     def is_reparse(self) -> bool:
-        return self.kind == REPARSE
+        return self.log.is_reparse
 
     @property
     def is_snapshot(self) -> bool:
         """A snapshot run: it fetched every configured source (a hand commit did not)."""
-        return self.kind == SNAPSHOT
+        return self.log.is_snapshot
 
 
 @dataclass(frozen=True)
@@ -302,7 +165,7 @@ class PeriodRuns:
     ``earlier``: the ids of the commits dated before ``start``, newest first (read
     with :func:`runs_before` when a report must look back, e.g. for failure streaks)."""
 
-    runs: list[Run]
+    runs: list[RunCommit]
     start_commit: str | None
     end_commit: str | None
     earlier: tuple[str, ...] = ()
@@ -327,8 +190,8 @@ def period_runs(store: Store, start: int, end: int) -> PeriodRuns:
     )
 
 
-def runs_before(store: Store, earlier: Iterable[str], batch: int = 32) -> Iterator[Run]:
-    """The runs of these commits (messages only, no file changes), in the order given,
+def runs_before(store: Store, earlier: Iterable[str], batch: int = 32) -> Iterator[RunCommit]:
+    """The runs of these commits (run logs only, no file changes), in the order given,
     read ``batch`` at a time: a reader that stops early reads little."""
     chunk: list[str] = []
     for sha in earlier:
@@ -338,6 +201,17 @@ def runs_before(store: Store, earlier: Iterable[str], batch: int = 32) -> Iterat
             chunk = []
     if chunk:
         yield from _read_runs(store, chunk, changes=False)
+
+
+def failing_sources(store: Store) -> frozenset[str]:
+    """The sources still failing as far as the store knows: those the newest snapshot
+    run named failed. A snapshot run uses it to say which sources recovered (and to
+    commit that run even when nothing else changed)."""
+    newest_first = (sha for sha, _ in _timeline(store))
+    for run in runs_before(store, newest_first, batch=8):
+        if run.is_snapshot:
+            return frozenset(run.log.failed_ids)
+    return frozenset()
 
 
 def _timeline(store: Store) -> list[tuple[str, int]]:
@@ -355,8 +229,8 @@ def _current_at(commits: list[tuple[str, int]], before: int) -> str | None:
     return next((sha for sha, ts in commits if ts < before), None)
 
 
-def _read_runs(store: Store, commits: list[str], changes: bool = True) -> list[Run]:
-    """The named commits with their messages and (``changes``) policy.json changes,
+def _read_runs(store: Store, commits: list[str], changes: bool = True) -> list[RunCommit]:
+    """The named commits with their run logs and (``changes``) policy.json changes,
     in the order given."""
     if not commits:
         return []
@@ -370,7 +244,7 @@ def _read_runs(store: Store, commits: list[str], changes: bool = True) -> list[R
 
 def policy_changes_since(
     store: Store, rev: str, since: int, policy_dirs: Iterable[str]
-) -> list[Run]:
+) -> list[RunCommit]:
     """Commits up to ``rev`` dated ``since`` or later that changed these policies'
     policy.json, newest first (paths go to git on stdin: any number of policies)."""
     paths = sorted(f"{d}{_POLICY_SUFFIX}" for d in policy_dirs)
@@ -384,9 +258,9 @@ def policy_changes_since(
     return _parse_runs(out)
 
 
-def read_blobs_by_id(store: Store, blobs: Iterable[str]) -> dict[str, bytes]:
-    """Blob id → bytes, in one pipelined read; absent ids (``ZERO_SHA``) are skipped."""
-    ids = sorted({b for b in blobs if b and b != ZERO_SHA})
+def read_blobs_by_id(store: Store, blobs: Iterable[str | None]) -> dict[str, bytes]:
+    """Blob id → bytes, in one pipelined read; absent ids (None) are skipped."""
+    ids = sorted({b for b in blobs if b})
     return {
         sha: data
         for sha, data in zip(ids, store.git.read_blobs(ids), strict=True)
@@ -394,30 +268,34 @@ def read_blobs_by_id(store: Store, blobs: Iterable[str]) -> dict[str, bytes]:
     }
 
 
-def _parse_runs(out: bytes) -> list[Run]:
-    return [_parse_run(record) for record in out.decode("utf-8", "replace").split("\x1e")[1:]]
+def _parse_runs(out: bytes) -> list[RunCommit]:
+    text = out.decode("utf-8", "replace")
+    return [_parse_run(record) for record in text.split(_RECORD)[1:]]
 
 
-def _parse_run(record: str) -> Run:
-    sha, parents, ts, run, message, raw = record.split("\x1f", 5)
-    return Run(
+def _parse_run(record: str) -> RunCommit:
+    sha, parents, ts, message, raw = record.split(_FIELD, 4)
+    return RunCommit(
         commit=sha,
         parent=parents.split()[0] if parents.strip() else None,
         timestamp=int(ts),
-        kind=run_kind(run),
-        message=message.strip(),
-        policies=_policy_changes(raw),
+        log=Run.from_message(message.strip()),
+        policies=_policy_edits(raw),
     )
 
 
-def _policy_changes(raw: str) -> dict[str, BlobChange]:
-    changes: dict[str, BlobChange] = {}
+def _policy_edits(raw: str) -> dict[str, PolicyEdit]:
+    edits: dict[str, PolicyEdit] = {}
     for line in raw.splitlines():
         if not line.startswith(":"):
             continue
         info, _, path = line.partition("\t")
         if not path.endswith(_POLICY_SUFFIX) or path.count("/") != 2:
             continue  # raw files, meta.json, failed/ bytes: not the policy itself
-        _old_mode, _new_mode, old, new, status = info[1:].split()
-        changes[path[: -len(_POLICY_SUFFIX)]] = BlobChange(old, new, status[0])
-    return changes
+        _old_mode, _new_mode, old, new, _status = info[1:].split()
+        edits[path[: -len(_POLICY_SUFFIX)]] = PolicyEdit(_blob(old), _blob(new))
+    return edits
+
+
+def _blob(sha: str) -> str | None:
+    return None if sha == ZERO_SHA else sha

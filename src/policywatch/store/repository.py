@@ -40,7 +40,9 @@ from policywatch.store.gitcli import (
     StoreDamaged,
     blob_id,
 )
-from policywatch.store.records import PolicyFolder, group_folders, load_json
+from policywatch.store.layout import PolicyFolder, group_folders
+from policywatch.store.metadata import Meta
+from policywatch.store.runlog import Run
 
 PENDING_REF = "refs/policywatch/pending"
 DEFAULT_LOCK_TIMEOUT = 600.0
@@ -173,18 +175,42 @@ class Store:
         commit = self.git.resolve_commit(rev)
         return self.git.ls_tree(commit) if commit else {}
 
-    def folders(self, rev: str = "HEAD", with_meta: bool = False) -> dict[str, PolicyFolder]:
-        folders = group_folders(self.tree(rev))
-        if with_meta:
-            self.load_meta(list(folders.values()))
-        return folders
+    def folders(self, rev: str = "HEAD") -> dict[str, PolicyFolder]:
+        return group_folders(self.tree(rev))
 
-    def load_meta(self, folders: list[PolicyFolder]) -> None:
-        """Fill ``folder.meta`` for many folders with one ``cat-file`` call."""
+    def read_meta(self, folders: list[PolicyFolder]) -> dict[str, Meta]:
+        """policy dir → its meta.json, for many folders with one ``cat-file`` call
+        (folders without a readable meta.json are left out)."""
         wanted = [f for f in folders if f.meta_blob]
         blobs = self.git.read_blobs([f.meta_blob for f in wanted if f.meta_blob])
+        found = {}
         for folder, data in zip(wanted, blobs, strict=True):
-            folder.meta = load_json(data)
+            meta = Meta.from_bytes(data)
+            if meta is not None:
+                found[folder.dir] = meta
+        return found
+
+    def read_blob(self, blob: str) -> bytes | None:
+        """One object's bytes (None when absent or corrupt)."""
+        return self.git.read_blob(blob)
+
+    def read_blobs(self, blobs: list[str]) -> list[bytes | None]:
+        """Many objects' bytes in one pipelined read, in order (None where absent)."""
+        return self.git.read_blobs(blobs)
+
+    # -- checks ----------------------------------------------------------------
+
+    def fsck_problem(self) -> str | None:
+        """What ``git fsck --strict`` finds wrong (its first lines), or None."""
+        done = self.git.run_unchecked("fsck", "--strict", "--no-dangling", "--no-progress")
+        if done.returncode == 0:
+            return None
+        lines = (done.stderr + done.stdout).decode("utf-8", "replace").strip().splitlines()
+        return "; ".join(lines[:3]) or f"exit {done.returncode}"
+
+    def worktree_differs(self) -> bool:
+        """The checked-out files differ from the last commit (an interrupted run?)."""
+        return bool(self.git.run("status", "--porcelain", check=False).strip())
 
     def transaction(self) -> Transaction:
         """Changes against HEAD, committed at once (requires :meth:`open_for_write`)."""
@@ -269,13 +295,15 @@ class Transaction:
             self._importer = self.store.git.fast_import()
         return self._importer
 
-    def commit(self, message: str, when: datetime, allow_empty: bool = False) -> str | None:
-        """One commit with every staged change dated ``when``; None if nothing changed,
+    def commit(self, run: Run | str, when: datetime, allow_empty: bool = False) -> str | None:
+        """One commit with every staged change dated ``when``, its message ``run``'s run
+        log (a string is taken as is, like a hand commit's); None if nothing changed,
         unless ``allow_empty`` (a run that must be on record even though no file changed,
         such as one whose only outcomes were failures)."""
         if not self._changes and not allow_empty:
             self.abort()
             return None
+        message = run if isinstance(run, str) else run.message()
         self._close_reader()
         importer = self._ensure_importer()
         changes = [(path, c.mark) for path, c in sorted(self._changes.items())]

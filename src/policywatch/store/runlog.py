@@ -1,20 +1,57 @@
-"""The run log as data: the trailers snapshot commits carry, read back.
+"""The run log: what a store commit says about the run that made it, as data.
 
-A snapshot commit ends with trailers: ``Policywatch-Run: snapshot``,
-``Policywatch-Schema: 1``, one ``Policywatch-Source: <id> <location>`` per
-policy recorded, one ``Policywatch-Failed: <id>`` per source that failed and
-(from the run that first succeeds again) one ``Policywatch-Recovered: <id>``
-per source that had failed. Every snapshot run fetches every configured
-source, so a snapshot commit that does not name a source failed means it did
-not fail in that run.
+Every store commit message is a :class:`Run` written by :meth:`Run.message` and
+read back by :meth:`Run.from_message` — the writer and the reader side by side
+(Open Terms Archive's data mapper), with trailers formatted and parsed here
+only (:func:`format_trailers`, :func:`parse_trailers`). Nobody else reads a
+commit message. A snapshot run's message::
+
+    Snapshot 2026-11-02T06:00:00Z: 1 added, 1 changed, 1 failed
+
+    Added:
+    - <id> (<policy dir>)
+
+    Changed:
+    - <id> (<policy dir>)
+
+    Failed (last version stays current):
+    - <id> (<policy dir>): <stage>: <error>
+
+    Other updates:
+    - <id>: <note>; <note>
+
+    Recovered (failed in the last recorded run):
+    - <id>
+
+    Policywatch-Run: snapshot
+    Policywatch-Schema: 1
+    Policywatch-Source: <id> <location>      one per policy recorded
+    Policywatch-Failed: <id>                 one per source that failed
+    Policywatch-Recovered: <id>              one per source that failed last time
+
+(sections without entries are left out; a run with failures only says "No policy
+changed; this run is recorded for its failures."). A ``reparse`` run lists the
+policies it re-normalized and those it could not. Every snapshot run fetches
+every configured source, so a snapshot run that does not name a source failed is
+a run in which it did not fail. A commit without a ``Policywatch-Run`` trailer
+was made by hand: its kind is ``manual`` and nothing else of it is read.
+
+Each line is one line (whitespace runs collapsed), so ids, notes and errors read
+back as written.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from policywatch.store.history import Run, _timeline, runs_before
-from policywatch.store.repository import Store
+from policywatch.model import SCHEMA_VERSION
+from policywatch.store.instants import iso
+
+SNAPSHOT = "snapshot"
+REPARSE = "reparse"
+MANUAL = "manual"  # a commit with no Policywatch-Run trailer: made by hand
 
 RUN = "Policywatch-Run"
 SCHEMA = "Policywatch-Schema"
@@ -22,28 +59,292 @@ SOURCE = "Policywatch-Source"
 FAILED = "Policywatch-Failed"
 RECOVERED = "Policywatch-Recovered"
 
+ADDED, CHANGED = "added", "changed"
 
-def trailer_values(message: str, key: str) -> list[str]:
-    """The values of every ``key: value`` line of a commit message, in order."""
-    pattern = re.compile(rf"^{re.escape(key)}:[ \t]*(.+?)[ \t]*$", re.MULTILINE)
-    return pattern.findall(message)
+_ADDED = "Added:"
+_CHANGED = "Changed:"
+_FAILED = "Failed (last version stays current):"
+_NOTES = "Other updates:"
+_RECOVERED = "Recovered (failed in the last recorded run):"
+_ONLY_FAILURES = "No policy changed; this run is recorded for its failures."
+_RENORMALIZED = "Re-normalized:"
+_KEPT = "Failed (kept as they were):"
+_REPARSE_NOTE = "Not a policy change: the raw documents are unchanged."
+_NO_DETAILS = "failed (no details recorded)"
+
+_SUBJECT = re.compile(r"^Snapshot (\S+):")
+_TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*):[ \t]*(.*?)[ \t]*$")
 
 
-def failed_ids(run: Run) -> list[str]:
-    """The sources this run named failed (none for a reparse or a hand commit)."""
-    return trailer_values(run.message, FAILED) if run.is_snapshot else []
+@dataclass(frozen=True)
+class Recorded:
+    """A policy a snapshot run recorded: a first version (``added``) or a new one."""
+
+    source_id: str
+    policy_dir: str
+    location: str
+    status: str  # "added" | "changed"
 
 
-def recovered_ids(run: Run) -> list[str]:
-    return trailer_values(run.message, RECOVERED) if run.is_snapshot else []
+@dataclass(frozen=True)
+class Failure:
+    """A source a snapshot run could not record (``stage``: fetch, parse, worker,
+    suspect, retired), or a policy a reparse could not re-normalize (no source id)."""
+
+    source_id: str | None
+    policy_dir: str | None
+    stage: str | None
+    error: str
 
 
-def failing_sources(store: Store) -> frozenset[str]:
-    """The sources still failing as far as the store knows: those the newest snapshot
-    run named failed. A snapshot run uses it to say which sources recovered (and to
-    commit that run even when nothing else changed)."""
-    newest_first = (sha for sha, _ in _timeline(store))
-    for run in runs_before(store, newest_first, batch=8):
-        if run.is_snapshot:
-            return frozenset(failed_ids(run))
-    return frozenset()
+@dataclass(frozen=True)
+class Run:
+    """One run as its commit message records it."""
+
+    kind: str = MANUAL  # "snapshot" | "reparse" | "manual" (or a newer kind, as written)
+    when: datetime | None = None  # a snapshot run's time, as its subject states it
+    schema: int | None = SCHEMA_VERSION
+    recorded: tuple[Recorded, ...] = ()
+    failed: tuple[Failure, ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()  # (source id, what else changed), in order
+    recovered: tuple[str, ...] = ()  # source ids failing in the last recorded run, fine now
+    renormalized: tuple[str, ...] = ()  # a reparse: the policy folders it rewrote
+
+    @property
+    def is_snapshot(self) -> bool:
+        """A snapshot run: it fetched every configured source (a hand commit did not)."""
+        return self.kind == SNAPSHOT
+
+    @property
+    def is_reparse(self) -> bool:
+        return self.kind == REPARSE
+
+    @property
+    def failed_ids(self) -> list[str]:
+        """The sources a snapshot run named failed (none for a reparse or a hand commit)."""
+        if not self.is_snapshot:
+            return []
+        return [f.source_id for f in self.failed if f.source_id is not None]
+
+    def status_of(self, status: str) -> list[Recorded]:
+        return [r for r in self.recorded if r.status == status]
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def message(self) -> str:
+        """The commit message: subject, sections, trailers; every line one line."""
+        if self.kind == SNAPSHOT:
+            lines = self._snapshot_lines()
+        elif self.kind == REPARSE:
+            lines = self._reparse_lines()
+        else:
+            raise ValueError(f"a {self.kind!r} run has no message policywatch writes")
+        return "\n".join(_one_line(line) for line in lines) + "\n"
+
+    def _trailers(self) -> list[tuple[str, str]]:
+        pairs = [(RUN, self.kind)]
+        if self.schema is not None:
+            pairs.append((SCHEMA, str(self.schema)))
+        return pairs
+
+    def _snapshot_lines(self) -> list[str]:
+        lines = [self._subject(), ""]
+        if self.failed and not self.recorded and not self.notes:
+            lines += [_ONLY_FAILURES, ""]
+        for status, title in ((ADDED, _ADDED), (CHANGED, _CHANGED)):
+            chosen = self.status_of(status)
+            if chosen:
+                lines += [title, *[f"- {r.source_id} ({r.policy_dir})" for r in chosen], ""]
+        if self.failed:
+            lines += [_FAILED, *[_failure_item(f) for f in self.failed], ""]
+        if self.notes:
+            lines += [_NOTES, *[f"- {source_id}: {text}" for source_id, text in self.notes], ""]
+        if self.recovered:
+            lines += [_RECOVERED, *[f"- {source_id}" for source_id in self.recovered], ""]
+        trailers = self._trailers()
+        trailers += [(SOURCE, f"{r.source_id} {r.location}") for r in self.recorded]
+        trailers += [(FAILED, source_id) for source_id in self.failed_ids]
+        trailers += [(RECOVERED, source_id) for source_id in self.recovered]
+        return lines + format_trailers(trailers)
+
+    def _subject(self) -> str:
+        stamp = iso(int(self.when.timestamp())) if self.when else "(undated)"
+        counts = [
+            (len(self.status_of(ADDED)), ADDED),
+            (len(self.status_of(CHANGED)), CHANGED),
+            (len(self.failed), "failed"),
+        ]
+        said = ", ".join(f"{n} {what}" for n, what in counts if n)
+        if self.recovered and not said:
+            said = f"{len(self.recovered)} recovered"
+        return f"Snapshot {stamp}: {said or 'source info updated'}"
+
+    def _reparse_lines(self) -> list[str]:
+        count = len(self.renormalized)
+        lines = [f"Reparse: {count} policies re-normalized by a parser upgrade", ""]
+        lines += [_REPARSE_NOTE, "", _RENORMALIZED, *[f"- {d}" for d in self.renormalized]]
+        if self.failed:
+            lines += ["", _KEPT, *[f"- {f.policy_dir}: {f.error}" for f in self.failed]]
+        return [*lines, "", *format_trailers(self._trailers())]
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @classmethod
+    def from_message(cls, message: str) -> Run:
+        """The run a commit message records (``manual`` when it has no run trailer)."""
+        trailers = parse_trailers(message)
+        kind = run_kind(trailers)
+        schema = _int(_values(trailers, SCHEMA))
+        if kind == SNAPSHOT:
+            return _read_snapshot(message, trailers, schema)
+        if kind == REPARSE:
+            return _read_reparse(message, schema)
+        return cls(kind, schema=schema)
+
+
+def _failure_item(failure: Failure) -> str:
+    said = f"{failure.stage}: {failure.error}" if failure.stage else failure.error
+    return f"- {failure.source_id} ({failure.policy_dir}): {said}"
+
+
+def _one_line(text: str) -> str:
+    # Error messages and ids end up in the commit message: keep each on one line.
+    return " ".join(text.split()) if text else text
+
+
+def _read_snapshot(message: str, trailers: list[tuple[str, str]], schema: int | None) -> Run:
+    sections = _sections(message)
+    entries: dict[str, tuple[str, str]] = {}  # source id → (status, policy dir)
+    for status, title in ((ADDED, _ADDED), (CHANGED, _CHANGED)):
+        for item in sections.get(title, []):
+            source_id, _, rest = item.rpartition(" (")
+            if source_id and rest.endswith(")"):
+                entries[source_id] = (status, rest[:-1])
+    recorded = []
+    for value in _values(trailers, SOURCE):
+        known = _known_prefix(value, entries)
+        if known is not None:
+            status, policy_dir = entries[known]
+            recorded.append(Recorded(known, policy_dir, value[len(known) + 1 :], status))
+    failed_lines = sections.get(_FAILED, [])
+    notes = []
+    for item in sections.get(_NOTES, []):
+        source_id, sep, text = item.partition(": ")
+        if sep:
+            notes.append((source_id, text))
+    subject = _SUBJECT.match(message)
+    return Run(
+        SNAPSHOT,
+        when=_instant(subject.group(1)) if subject else None,
+        schema=schema,
+        recorded=tuple(recorded),
+        failed=tuple(_read_failure(i, failed_lines) for i in _values(trailers, FAILED)),
+        notes=tuple(notes),
+        recovered=tuple(_values(trailers, RECOVERED)),
+    )
+
+
+def _read_failure(source_id: str, items: list[str]) -> Failure:
+    """The failure the Failed section gives for ``source_id`` (named by a trailer, so an
+    id with spaces or parentheses reads back whole)."""
+    prefix = f"{source_id} ("
+    for item in items:
+        if not item.startswith(prefix):
+            continue
+        policy_dir, sep, said = item[len(prefix) :].partition("): ")
+        if not sep:
+            break
+        stage, sep, error = said.partition(": ")
+        if not sep:  # no stage named: all of it is the error
+            stage, error = "", said
+        return Failure(source_id, policy_dir, stage or None, error.strip())
+    return Failure(source_id, None, None, _NO_DETAILS)
+
+
+def _read_reparse(message: str, schema: int | None) -> Run:
+    sections = _sections(message)
+    failed = []
+    for item in sections.get(_KEPT, []):
+        policy_dir, _, error = item.partition(": ")
+        failed.append(Failure(None, policy_dir, None, error))
+    return Run(
+        REPARSE,
+        schema=schema,
+        renormalized=tuple(sections.get(_RENORMALIZED, [])),
+        failed=tuple(failed),
+    )
+
+
+def _sections(message: str) -> dict[str, list[str]]:
+    """Paragraphs that are a title line and ``- item`` lines: title → items."""
+    found: dict[str, list[str]] = {}
+    for paragraph in message.split("\n\n"):
+        title, _, rest = paragraph.strip("\n").partition("\n")
+        if title.endswith(":"):
+            items = [line[2:] for line in rest.splitlines() if line.startswith("- ")]
+            found.setdefault(title, []).extend(items)
+    return found
+
+
+def _known_prefix(value: str, known: dict[str, tuple[str, str]]) -> str | None:
+    """The longest known id that ``value`` starts with, followed by a space."""
+    best = None
+    for source_id in known:
+        if value.startswith(source_id + " ") and (best is None or len(source_id) > len(best)):
+            best = source_id
+    return best
+
+
+def _instant(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:
+        return None
+
+
+def _int(values: list[str]) -> int | None:
+    return int(values[0]) if values and values[0].isdigit() else None
+
+
+# -- trailers ------------------------------------------------------------------------------
+
+
+def format_trailers(pairs: list[tuple[str, str]]) -> list[str]:
+    """``Key: value`` lines, in order (the message's last paragraph)."""
+    return [f"{key}: {value}" for key, value in pairs]
+
+
+def parse_trailers(message: str) -> list[tuple[str, str]]:
+    """The trailers of a commit message, as git reads them: the last paragraph, when it is
+    not the subject and every line of it is ``Key: value`` (a line starting with
+    whitespace continues the one before)."""
+    paragraphs = [p for p in message.strip().split("\n\n") if p.strip()]
+    if len(paragraphs) < 2:
+        return []
+    pairs: list[tuple[str, str]] = []
+    for line in paragraphs[-1].strip("\n").splitlines():
+        if line[:1] in (" ", "\t") and pairs:
+            key, value = pairs[-1]
+            pairs[-1] = (key, f"{value} {line.strip()}".strip())
+            continue
+        match = _TRAILER.match(line)
+        if match is None:
+            return []
+        pairs.append((match.group(1), match.group(2)))
+    return pairs
+
+
+def _values(trailers: list[tuple[str, str]], key: str) -> list[str]:
+    wanted = key.lower()
+    return [value for name, value in trailers if name.lower() == wanted]
+
+
+def run_kind(trailers: list[tuple[str, str]]) -> str:
+    """A commit's kind from its (first) ``Policywatch-Run`` trailer; ``manual`` without."""
+    values = _values(trailers, RUN)
+    return values[0].split(",")[0].strip() if values and values[0].strip() else MANUAL
+
+
+def kind_of(message: str) -> str:
+    """The kind of run a commit message records, reading its trailers only."""
+    return run_kind(parse_trailers(message))

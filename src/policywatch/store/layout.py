@@ -1,16 +1,18 @@
-"""What one policy folder in the store holds, and how its JSON is derived.
+"""The store's folder layout: what one policy folder holds, and the paths it may use.
 
 ```
 <payer-slug>/<policy-slug>/source.<ext>         raw bytes of the current version
 <payer-slug>/<policy-slug>/policy.json          normalized Policy (canonical JSON)
 <payer-slug>/<policy-slug>/meta.json            source info + HTTP validators of that version
-<payer-slug>/<policy-slug>/failed/source.<ext>  latest bytes that fetched but did not parse
-<payer-slug>/<policy-slug>/failed/error.json    why they did not parse
+<payer-slug>/<policy-slug>/failed/source.<ext>  latest bytes that fetched but were not recorded
+<payer-slug>/<policy-slug>/failed/error.json    why they were not
 ```
 
-``policy.json`` is always ``derive_policy_json(source.<ext>, meta.payer)``:
-that is what ``verify`` checks and ``reparse`` re-applies. ``failed/`` never
-replaces the current version; the next successful parse removes it.
+``policy.json`` is what :mod:`policywatch.normalize` derives from ``source.<ext>``
+and ``meta.json``'s payer (``verify`` checks it, ``reparse`` re-applies it);
+``meta.json`` and ``error.json`` are :mod:`.metadata`. ``failed/`` never replaces
+the current version; the next successful parse removes it. The store only keeps
+these files: it never parses a document.
 """
 
 from __future__ import annotations
@@ -21,16 +23,15 @@ from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from typing import Any
 
-from policywatch import parse
 from policywatch.errors import StoreError
-from policywatch.extract import detect_format
-from policywatch.model import SCHEMA_VERSION, Policy, canonical_json
+from policywatch.model import Policy, canonical_json
 
 POLICY_FILE = "policy.json"
 META_FILE = "meta.json"
 FAILED_DIR = "failed"
 ERROR_FILE = "error.json"
 RAW_STEM = "source."
+# A document's format (policywatch.extract.detect_format) → its raw file's extension.
 EXTENSIONS = {"pdf": "pdf", "html": "html", "text": "txt"}
 
 # Folder names are slugs (see policywatch.sources.slugify); anything else is refused.
@@ -38,9 +39,9 @@ _POLICY_DIR = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}/[a-z0-9][a-z0-9-]{0,99}$")
 _FILE_NAME = re.compile(r"^(failed/)?[a-z0-9][a-z0-9._-]{0,40}$")
 
 
-def raw_name(data: bytes) -> str:
-    """``source.pdf`` / ``source.html`` / ``source.txt``, from the bytes themselves."""
-    return RAW_STEM + EXTENSIONS[detect_format(data)]
+def raw_name(fmt: str) -> str:
+    """``source.pdf`` / ``source.html`` / ``source.txt`` for a document format."""
+    return RAW_STEM + EXTENSIONS[fmt]
 
 
 def store_path(policy_dir: str, name: str) -> str:
@@ -51,15 +52,6 @@ def store_path(policy_dir: str, name: str) -> str:
     if not _POLICY_DIR.match(policy_dir) or not _FILE_NAME.match(name) or ".." in name:
         raise StoreError(f"refusing unsafe store path {policy_dir!r}/{name!r}")
     return f"{policy_dir}/{name}"
-
-
-def derive_policy_json(raw: bytes, payer: str | None) -> str:
-    """Raw bytes → canonical policy JSON. The payer from the config fills in only
-    when the document does not name one (the document wins)."""
-    policy = parse.parse_bytes(raw)
-    if not policy.payer and payer:
-        policy.payer = payer
-    return policy.to_json()
 
 
 def dump(data: dict[str, Any]) -> bytes:
@@ -86,6 +78,7 @@ def _scalar(value: Any) -> str:
 
 
 def load_json(data: bytes | None) -> dict[str, Any] | None:
+    """A stored JSON object, or None when absent or not a JSON object."""
     if data is None:
         return None
     try:
@@ -95,16 +88,23 @@ def load_json(data: bytes | None) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-@dataclass
+def load_policy(data: bytes | None) -> Policy | None:
+    """A stored policy.json, or None when absent or not a valid policy."""
+    loaded = load_json(data)
+    if loaded is None:
+        return None
+    try:
+        return Policy.from_dict(loaded)
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
 class PolicyFolder:
-    """One policy folder as a commit holds it: file name → blob id."""
+    """One policy folder as a commit holds it: file name → blob id (no contents)."""
 
     dir: str
     files: dict[str, str] = field(default_factory=dict)
-    meta: dict[str, Any] | None = None  # filled in by the store when needed
-    # meta.json is exactly what the sources config alone gives (no validators): the
-    # snapshot then needs neither its contents nor a refresh
-    as_configured: bool = False
 
     @property
     def raw_name(self) -> str | None:
@@ -128,8 +128,29 @@ class PolicyFolder:
         return self.files.get(META_FILE)
 
     @property
+    def error_blob(self) -> str | None:
+        return self.files.get(f"{FAILED_DIR}/{ERROR_FILE}")
+
+    @property
     def has_policy(self) -> bool:
         return POLICY_FILE in self.files
+
+    @property
+    def has_failed(self) -> bool:
+        """Anything under ``failed/`` (a folder with only the three current files has not)."""
+        return len(self.files) > 3 and any(n.startswith(FAILED_DIR + "/") for n in self.files)
+
+    def raw_names(self, failed: bool = False) -> list[str]:
+        """Every ``source.*`` file of the current version (or of ``failed/``)."""
+        prefix = FAILED_DIR + "/" if failed else ""
+        return [
+            name
+            for name in self.files
+            if name.startswith(prefix + RAW_STEM) and "/" not in name[len(prefix) :]
+        ]
+
+    def failed_names(self) -> list[str]:
+        return [name for name in self.files if name.startswith(FAILED_DIR + "/")]
 
     def path(self, name: str) -> str:
         return f"{self.dir}/{name}"
@@ -163,26 +184,3 @@ def group_folders(entries: dict[str, str]) -> dict[str, PolicyFolder]:
             folder = folders[policy_dir] = PolicyFolder(policy_dir)
         folder.files[parts[2]] = sha
     return folders
-
-
-def meta_document(
-    source_info: dict[str, Any], raw: str, etag: str | None, last_modified: str | None
-) -> dict[str, Any]:
-    return {
-        **source_info,
-        "raw": raw,
-        "etag": etag,
-        "last_modified": last_modified,
-        "schema_version": SCHEMA_VERSION,
-    }
-
-
-def load_policy(data: bytes | None) -> Policy | None:
-    """A stored policy.json, or None when absent or not a valid policy."""
-    loaded = load_json(data)
-    if loaded is None:
-        return None
-    try:
-        return Policy.from_dict(loaded)
-    except (TypeError, ValueError):
-        return None

@@ -1,0 +1,203 @@
+"""One snapshot run: read the sources, take the store lock, date the run, ship the
+work, record every outcome in source order in one transaction, commit its run log.
+
+The run is dated once the store lock is held (:func:`now`, the one clock), or
+``as_of`` (never in the future; back-fills come oldest first). Workers start
+before the lock is taken, so they inherit neither it nor ``git fast-import``.
+This process is the one writer: results are recorded in config order whatever
+finished first, so the store is byte-identical whatever the engine.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Collection
+from concurrent.futures import Executor
+from datetime import UTC, datetime
+from pathlib import Path
+
+from policywatch.errors import PolicywatchError
+from policywatch.executors import (
+    DEFAULT_CONNECT_TIMEOUT,
+    Engine,
+    as_engine,
+    make_executor,
+    run_ordered,
+)
+from policywatch.fetch import Fetcher, FetchSettings
+from policywatch.snapshot.batches import (
+    HashPass,
+    UnchangedCheck,
+    batch_size,
+    plan_batches,
+    precheck,
+    unchanged_local_file,
+)
+from policywatch.snapshot.metacache import MetaCache
+from policywatch.snapshot.outcomes import Progress, SnapshotSummary
+from policywatch.snapshot.record import gate, record
+from policywatch.snapshot.source import Job, Prior, Processed, process_batch, process_jobs
+from policywatch.sources import Source, read_sources
+from policywatch.store import (
+    DEFAULT_LOCK_TIMEOUT,
+    Store,
+    failing_sources,
+    group_folders,
+    iso,
+)
+
+AUTO_MIN_SOURCES = 64  # with the default worker count, smaller runs stay in this process
+
+
+def now() -> datetime:
+    """The clock runs are dated by (one place, so tests can set it)."""
+    return datetime.now(UTC)
+
+
+def run_snapshot(
+    config: str | Path,
+    store_dir: str | Path,
+    as_of: datetime | None = None,
+    settings: FetchSettings | None = None,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    executor: str | Executor = "local",
+    scheduler: str | None = None,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    accept: Collection[str] = (),
+) -> SnapshotSummary:
+    """Snapshot every source into the store (one commit if anything changed or failed).
+
+    ``workers``: local worker processes for fetch + parse (None: the machine's cores,
+    but runs under ``AUTO_MIN_SOURCES`` sources stay in this process; 1: this
+    process). ``executor="dask"`` sends the batches to the scheduler at ``scheduler``
+    instead; any ``concurrent.futures.Executor`` (say, a Dask client's
+    ``get_executor()``) is used as it is, and left running.
+    ``accept``: source ids whose document is recorded even if the plausibility gate
+    calls it suspect or retired.
+
+    The run is dated ``as_of`` (never in the future), else the time the store lock
+    was acquired: runs that waited for one another get distinct, ordered times.
+    """
+    if as_of is not None:
+        as_of = _past(as_of)
+    state_dir = Path(store_dir) / ".git" / "policywatch"
+    cache_dir = state_dir if state_dir.is_dir() else None  # no store is created for a bad config
+    loaded = read_sources(config, cache_dir)
+    sources = loaded.sources
+    _check_accept(accept, sources, config)
+    settings = settings or FetchSettings()
+    if isinstance(executor, str):
+        if executor == "local" and workers is None and len(sources) < AUTO_MIN_SOURCES:
+            workers = 1  # not worth starting processes for
+        engine = make_executor(executor, workers, scheduler, connect_timeout)
+    else:
+        engine = as_engine(executor)
+    try:
+        engine.start()  # before the store lock and fast-import: workers inherit neither
+        with Store.open_for_write(store_dir, lock_timeout) as store:
+            when = as_of or now()  # taken once the lock is held
+            summary = SnapshotSummary(
+                when, str(store_dir), executor=engine.name, slots=engine.slots
+            )
+            if not loaded.from_cache:  # keep the parsed config for the next run
+                loaded.remember(store.state_dir)
+            if as_of is not None:
+                _check_as_of(store, as_of)
+            _run(store, sources, loaded.key, engine, settings, summary, progress, set(accept))
+    finally:
+        if engine is not executor:
+            engine.shutdown()
+    return summary
+
+
+def _past(as_of: datetime) -> datetime:
+    """``as_of`` as an aware time (naive means UTC), refused when in the future."""
+    moment = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
+    current = now()
+    if moment > current:
+        raise PolicywatchError(
+            f"--as-of {iso(int(moment.timestamp()))} is in the future (it is now "
+            f"{iso(int(current.timestamp()))}): a run cannot be recorded before it happens"
+        )
+    return moment
+
+
+def _check_accept(accept: Collection[str], sources: list[Source], config: str | Path) -> None:
+    known = {s.id for s in sources}
+    unknown = sorted(set(accept) - known)
+    if unknown:
+        raise PolicywatchError(
+            f"--accept {unknown[0]}: no source with that id in {config}"
+            + (f" (nor {', '.join(unknown[1:])})" if len(unknown) > 1 else "")
+        )
+
+
+def _check_as_of(store: Store, as_of: datetime) -> None:
+    # Back-filled runs must come oldest first so the history stays in date order
+    # and "the version current at a date" is unambiguous.
+    latest = store.head_time()
+    if latest is not None and as_of.timestamp() < latest:
+        raise PolicywatchError(
+            f"--as-of {iso(int(as_of.timestamp()))} is before the store's latest run "
+            f"({iso(latest)}); back-fill the oldest versions first"
+        )
+
+
+def _run(
+    store: Store,
+    sources: list[Source],
+    config_key: str,
+    engine: Engine,
+    settings: FetchSettings,
+    summary: SnapshotSummary,
+    progress: Progress | None,
+    accept: set[str],
+) -> None:
+    checker = precheck(engine)
+    hashing = None
+    if checker == "workers" and store.head() is not None:
+        hashing = HashPass(engine, sources)  # runs while we read the store
+    failing = failing_sources(store)  # what the last recorded run named failed
+    txn = store.transaction()
+    folders = group_folders(txn.base)
+    cache = MetaCache(store.state_dir, config_key)
+    metas = cache.stored_meta(store, sources, folders)
+    priors = {s.id: Prior.of(folders.get(s.store_dir), metas.get(s.store_dir)) for s in sources}
+    unchanged: UnchangedCheck | None = None
+    if hashing is not None:
+        hashing.collect()
+        unchanged = hashing.unchanged
+    elif checker == "writer":
+        unchanged = unchanged_local_file
+    fetcher = None if engine.remote else Fetcher(settings)
+    work: Callable[[list[Job]], list[Processed]] = (
+        functools.partial(process_batch, settings=settings)
+        if fetcher is None
+        else functools.partial(process_jobs, fetcher=fetcher)
+    )
+    size = batch_size(len(sources), engine.slots)
+    batches = plan_batches(sources, priors, size, unchanged)
+    try:
+        for batch, results in run_ordered(engine, work, ((b, b.jobs) for b in batches)):
+            for source, processed in zip(batch.sources, batch.merge(results), strict=True):
+                summary.parsed += processed.parsed
+                folder = folders.get(source.store_dir)
+                processed, note = gate(txn, folder, processed, source.id in accept)
+                meta = metas.get(source.store_dir)
+                outcome = record(txn, source, folder, meta, processed, cache)
+                if note:
+                    outcome.notes.append(note)
+                summary.outcomes.append(outcome)
+                if progress is not None:
+                    progress(outcome, len(sources))
+        summary.recovered = [
+            o.id for o in summary.outcomes if o.status != "failed" and o.id in failing
+        ]
+        summary.commit = txn.commit(summary.run_log(), summary.when, summary.on_record)
+        cache.save()
+    finally:
+        txn.abort()
+        if fetcher is not None:
+            fetcher.close()
