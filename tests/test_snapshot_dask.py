@@ -58,6 +58,20 @@ def test_dask_executor_makes_the_same_store_as_one_process(cluster: Any, tmp_pat
     assert_sound(dask)
 
 
+def test_a_client_executor_is_used_as_it_is(cluster: Any, tmp_path: Path) -> None:
+    """Dask's own concurrent.futures executor (``Client.get_executor()``) runs a snapshot
+    like any Executor: on the cluster's slots, to the same store as one process."""
+    config = path_sources(tmp_path / "sources.toml", variant_docs(tmp_path / "docs", 4))
+    when = parse_instant("2026-10-01T06:00:00Z")
+    inline = run_snapshot(config, tmp_path / "local", as_of=when, workers=1)
+    with distributed.Client(cluster.scheduler_address, set_as_default=False) as client:
+        remote = run_snapshot(config, tmp_path / "dask", as_of=when, executor=client.get_executor())
+    assert (remote.executor, remote.slots) == ("ClientExecutor", 2)
+    assert [o.to_dict() for o in remote.outcomes] == [o.to_dict() for o in inline.outcomes]
+    heads = {git(tmp_path / name, "rev-parse", "HEAD") for name in ("local", "dask")}
+    assert len(heads) == 1
+
+
 def test_cli_runs_on_the_cluster(cluster: Any, tmp_path: Path) -> None:
     config = path_sources(tmp_path / "sources.toml", variant_docs(tmp_path / "docs", 3))
     args = ["snapshot", "--config", str(config), "--store", str(tmp_path / "store")]

@@ -10,7 +10,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +126,27 @@ def test_unchanged_sources_are_not_shipped_and_not_parsed(
     checked, jobs, parsed, parse_calls, pids = run("2026-10-02")
     assert (checked, jobs, parsed, parse_calls) == (14, 3, 2, 2)
     assert str(os.getpid()) not in pids
+
+
+def test_any_standard_executor_makes_the_same_store(
+    tmp_path: Path, sources: tuple[Path, dict[str, Path]]
+) -> None:
+    """The run takes any concurrent.futures.Executor as it is (and leaves it running):
+    threads in this process, a process pool on this machine."""
+    config, docs = sources
+    stores = {name: tmp_path / name for name in ("inline", "threads", "processes")}
+    for as_of in ("2026-10-01T06:00:00Z", "2026-11-02T06:00:00Z"):
+        run_snapshot(config, stores["inline"], as_of=_when(as_of), workers=1)
+        with ThreadPoolExecutor(2) as threads, ProcessPoolExecutor(2) as processes:
+            for name, pool in (("threads", threads), ("processes", processes)):
+                summary = run_snapshot(config, stores[name], as_of=_when(as_of), executor=pool)
+                assert (summary.executor, summary.slots) == (type(pool).__name__, 2)
+                assert pool.submit(int, "7").result() == 7  # still the caller's to shut down
+        docs["pol-04"].write_bytes(docs["pol-04"].read_bytes() + b"\nRevised.\n")
+    for name in ("threads", "processes"):
+        assert history(stores[name]) == history(stores["inline"])
+        assert git(stores[name], "rev-parse", "HEAD") == git(stores["inline"], "rev-parse", "HEAD")
+    assert_sound(stores["processes"])
 
 
 def _when(text: str) -> Any:
