@@ -2,13 +2,17 @@
 
 Semantic kinds come first (coverage, codes, evidence, dates, references,
 history, metadata), each keyed by identity; then a word-level diff of the
-sections whose text changed, for the reader.
+sections whose text changed, for the reader. Last, the completeness check
+(:mod:`~policywatch.diff.complete`): DeepDiff compares the two keyed, normalized
+documents, and whatever it finds that no change explains is reported as a
+``field`` change (placed before the text changes), so no field changes silently.
 """
 
 from __future__ import annotations
 
 from policywatch.diff.changes import Change, DiffResult, policy_header
 from policywatch.diff.codes import diff_codes
+from policywatch.diff.complete import unexplained
 from policywatch.diff.coverage import diff_coverage
 from policywatch.diff.dates import diff_dates
 from policywatch.diff.evidence import diff_evidence
@@ -22,7 +26,7 @@ __all__ = ["Change", "DiffResult", "diff_policies"]
 
 
 def diff_policies(old: Policy, new: Policy) -> DiffResult:
-    changes = [
+    semantic = [
         *diff_coverage(old.coverage, new.coverage),
         *diff_codes(old.codes, new.codes),
         *diff_evidence(old.evidence, new.evidence),
@@ -30,6 +34,7 @@ def diff_policies(old: Policy, new: Policy) -> DiffResult:
         *diff_references(old.references, new.references),
         *diff_history(old.history, new.history),
         *diff_metadata(old, new),
-        *diff_sections(old.sections, new.sections),
     ]
-    return DiffResult(policy_header(old), policy_header(new), tuple(changes))
+    text = diff_sections(old.sections, new.sections)
+    fields = unexplained(old, new, semantic + text)
+    return DiffResult(policy_header(old), policy_header(new), (*semantic, *fields, *text))

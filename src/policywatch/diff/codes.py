@@ -20,17 +20,18 @@ _TRAILING_NUMBER = re.compile(r"^(.*?)(\d+)$")
 
 
 def code_key(code: Code) -> str:
-    return f"{code.system.upper()} {_norm_code(code.code)}"
+    return f"{code.system.upper()} {norm_code(code.code)}"
 
 
-def _norm_code(value: str) -> str:
+def norm_code(value: str) -> str:
+    """'C22.0 – C22.9' → 'C22.0-C22.9': dashes and spacing in a code or range unified."""
     return re.sub(r"\s*[-\u2013\u2014]\s*", "-", norm_text(value)).upper()
 
 
 def _bounds(code: Code) -> tuple[str, str]:
     if code.range and len(code.range) == 2:
-        return _norm_code(code.range[0]), _norm_code(code.range[1])
-    value = _norm_code(code.code)
+        return norm_code(code.range[0]), norm_code(code.range[1])
+    value = norm_code(code.code)
     return value, value
 
 
@@ -135,7 +136,7 @@ def _range_delta(before: Code, after: Code) -> str:
 
 
 def _label(code: Code) -> str:
-    return f"{code.system} {_norm_code(code.code)}"
+    return f"{code.system} {norm_code(code.code)}"
 
 
 def _field(code: Code) -> str:
@@ -143,7 +144,7 @@ def _field(code: Code) -> str:
 
 
 def _range_change(before: Code, after: Code) -> Change:
-    summary = f"{_label(before)} → {_norm_code(after.code)}: {_range_delta(before, after)}"
+    summary = f"{_label(before)} → {norm_code(after.code)}: {_range_delta(before, after)}"
     return Change(
         ChangeKind.CODE,
         Action.MODIFIED,
