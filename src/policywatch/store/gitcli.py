@@ -1,29 +1,61 @@
-"""The git boundary: every git command the store runs goes through :class:`GitRepo`.
+"""The git boundary: every git call the store makes goes through :class:`GitRepo`, and
+:class:`GitRepo` reaches git only through GitPython.
 
-We drive the git CLI directly (``fast-import`` and ``cat-file --batch`` need
-raw pipes). Every call names the repository explicitly (``--git-dir`` and
-``--work-tree``), drops ``GIT_*`` variables that could point git elsewhere and
-disables hooks, so a store command can never act on another repository (such
-as the project checkout that contains ``./snapshots``).
+How each job gets to git:
+
+* **references**: GitPython's ``Repo`` reads HEAD and the branch it names (loose or
+  packed) in Python, without starting git;
+* **objects**: GitPython's persistent ``git cat-file --batch`` (``Git.get_object_data``)
+  answers one name at a time: one process per :class:`GitRepo` (and one per
+  :class:`ObjectReader`), started on the first read, ended by :meth:`GitRepo.close` (or
+  when the repository object goes). Many names at once go to one pipelined
+  ``cat-file --batch --buffer`` instead: a round trip per object costs ~90 µs, ten times
+  what the pipelined read costs per small object;
+* **bulk writes**: ``git fast-import``, streamed through GitPython's ``Git.execute``;
+* **everything else** (``log``, ``ls-tree``, ``rev-list``, ``update-ref``, ``reset``,
+  ``gc``, ``fsck``...): ``Git.execute`` with the exact flags. GitPython's object model
+  (``iter_commits``, ``Commit.trailers``, tree traversal) reads one object per round trip
+  and runs ``git interpret-trailers`` once per commit: a ``git log --format`` of the
+  same facts is one process and is what the store's history readers use.
+
+Isolation, for every process GitPython starts for a store (commands and the persistent
+``cat-file`` alike): the repository is named explicitly (absolute ``--git-dir`` and
+``--work-tree``), hooks are off (``core.hooksPath=/dev/null``), git runs in the store's
+root with ``LC_ALL=C`` and no terminal prompt, and without the ``GIT_*`` variables that
+could point it at another repository, index or object store (such as the project checkout
+that contains ``./snapshots``, or a git hook's environment). GitPython reads some of those
+variables itself when it opens a repository; the store's own paths are pinned over them.
+
+GitPython is imported on first use: importing it runs ``git version``, and a machine
+without git must get a store error from a store command, not a CLI that cannot start.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import re
 import secrets
+import select
 import subprocess
-import tempfile
+import threading
+import weakref
 import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO
+from types import TracebackType
+from typing import IO, TYPE_CHECKING, Any
 
 from policywatch.errors import StoreError
 
+if TYPE_CHECKING:
+    from git import Git, Repo
+
 ZERO_SHA = "0" * 40
+NO_GIT = "git is not installed (the store needs the git command)"
+RESTORE = "restore the store from a backup (git fsck lists the damage)"
 
 # Variables that redirect git to another repository, index or object store.
 _REDIRECTING_ENV = (
@@ -37,6 +69,14 @@ _REDIRECTING_ENV = (
     "GIT_CEILING_DIRECTORIES",
     "GIT_QUARANTINE_PATH",
 )
+# Below this many names, read_blobs asks the persistent cat-file one name at a time;
+# from it on, one pipelined cat-file (starting git costs about 30 round trips).
+_PIPELINE_FROM = 32
+# How long a cat-file that stopped answering may take to exit before it is killed.
+_EXIT_WAIT = 10.0
+
+_FULL_ID = re.compile(r"[0-9a-f]{40}")
+_OBJECT_ID = re.compile(r"\b[0-9a-f]{40}\b")
 
 
 class StoreDamaged(StoreError):
@@ -46,33 +86,265 @@ class StoreDamaged(StoreError):
 
 def blob_id(data: bytes) -> str:
     """The git object id ``git hash-object`` gives these bytes (SHA-1 repositories)."""
-    digest = hashlib.sha1(b"blob %d\0" % len(data))  # noqa: S324 - git's object id
+    return _object_id(b"blob", data)
+
+
+def _object_id(kind: bytes, data: bytes) -> str:
+    digest = hashlib.sha1(b"%s %d\0" % (kind, len(data)))  # noqa: S324 - git's object id
     digest.update(data)
     return digest.hexdigest()
 
 
+# -- GitPython, bound to one store -----------------------------------------------------------------
+
+
+@functools.cache
+def _store_git_type() -> type[Git]:
+    """GitPython's ``Git`` command interface for one store: ``StoreGit(root)``.
+
+    Every process it starts (``execute``, the commands it builds, the persistent
+    ``cat-file``) names the store's repository, runs without hooks in the store's root,
+    and without the redirecting variables (``env -u``, only when one is set: git's own
+    flags cannot unset an environment variable, and GitPython can only add them).
+    """
+    try:
+        import git
+    except ImportError:  # GitPython runs `git version` on import
+        raise StoreError(NO_GIT) from None
+
+    class StoreGit(git.Git):
+        def __init__(self, working_dir: str | os.PathLike[str] | None = None) -> None:
+            super().__init__(working_dir)
+            root = Path(os.fspath(working_dir or "."))
+            self._working_dir = os.fspath(root)  # as given: GitPython would expand $VARs
+            self.set_persistent_git_options(
+                git_dir=root / ".git", work_tree=root, c="core.hooksPath=/dev/null"
+            )
+            self.update_environment(LC_ALL="C", GIT_TERMINAL_PROMPT="0")
+
+        def execute(self, command: Any, *args: Any, **kwargs: Any) -> Any:
+            unset = [arg for name in _REDIRECTING_ENV if name in os.environ for arg in ("-u", name)]
+            if unset and isinstance(command, list):
+                command = ["env", *unset, *command]
+            try:
+                return super().execute(command, *args, **kwargs)
+            except git.GitCommandNotFound:
+                raise StoreError(NO_GIT) from None
+
+    return StoreGit
+
+
+def _pinned_repo(git_cmd: Git, root: Path) -> Repo:
+    """GitPython's ``Repo`` for the store at ``root``, on ``git_cmd``.
+
+    GitPython honours GIT_WORK_TREE, GIT_COMMON_DIR and GIT_OBJECT_DIRECTORY from the
+    environment even for an explicit path (for its worktree, its reference files and its
+    object database): the store's own paths are pinned over whatever it took from there.
+    """
+    from git import Repo
+    from git.db import GitCmdObjectDB
+
+    git_dir = os.fspath(root / ".git")
+    repo = Repo(git_dir, expand_vars=False)
+    repo.git_dir = git_dir
+    repo._common_dir = git_dir
+    repo._working_tree_dir = os.fspath(root)
+    repo.working_dir = os.fspath(root)
+    repo.git = git_cmd
+    repo.odb = GitCmdObjectDB(os.path.join(git_dir, "objects"), git_cmd)
+    return repo
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode("ascii", "replace") if isinstance(value, bytes) else value
+
+
+def _one_line(message: bytes | str, code: int | None = None) -> str:
+    """Git's message as one line for a store error: from its ``fatal:`` line (else its
+    last lines), at most three lines joined."""
+    text = message if isinstance(message, str) else message.decode("utf-8", "replace")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    fatal = next((i for i, line in enumerate(lines) if line.startswith("fatal:")), None)
+    chosen = lines[fatal : fatal + 3] if fatal is not None else lines[-3:]
+    return "; ".join(chosen) or (f"exit {code}" if code is not None else "no message")
+
+
+class _CatFileStopped(Exception):
+    """The persistent cat-file stopped (git gives up on a corrupt object); the next read
+    starts a new one."""
+
+
+class _CatFile:
+    """GitPython's persistent ``git cat-file --batch`` of one ``Git`` instance
+    (``Git.get_object_data``), serialised by a lock, started on the first read.
+
+    GitPython gives it a stderr pipe nobody reads; git writes there on every corrupt
+    object it reports missing, and would block once the pipe is full (64 KiB): what it
+    wrote is drained after every read, its tail kept for an error message.
+    """
+
+    _ERRORS_KEPT = 4096
+
+    def __init__(self, git_cmd: Git) -> None:
+        self._git = git_cmd
+        self._lock = threading.Lock()
+        self._stderr_of: int | None = None  # the pid whose stderr was made non-blocking
+        self._errors = b""
+
+    def read(self, name: str) -> tuple[str, str, bytes] | None:
+        """(id, type, content) of the object ``name`` names (an id or ``rev:path``);
+        None when git knows no such object. :class:`_CatFileStopped` with git's message
+        when cat-file gave up on the way."""
+        with self._lock:
+            try:
+                sha, kind, size, data = self._git.get_object_data(name)
+            except (ValueError, OSError):
+                if self._answering():
+                    self._drain()
+                    return None  # "<name> missing" (or ambiguous): cat-file goes on
+                raise self._stopped() from None
+            if len(data) != size:
+                raise self._stopped()
+            self._drain()
+            return _text(sha), _text(kind), data
+
+    def close(self) -> None:
+        """End the cat-file process (waited for: no zombie); the next read starts one."""
+        with self._lock:
+            self._git.clear_cache()
+
+    def _answering(self) -> bool:
+        """After a failed read: True if cat-file is still up (it answered and waits for
+        the next name: nothing to read), False if it is gone (its output is at EOF)."""
+        cmd = self._git.cat_file_all
+        stdout = cmd.proc.stdout if cmd is not None and cmd.proc is not None else None
+        if stdout is None or stdout.closed:
+            return False
+        try:
+            readable, _, _ = select.select([stdout], [], [], 0)
+        except (OSError, ValueError):
+            return False
+        return not readable
+
+    def _drain(self) -> None:
+        """Read what cat-file wrote to stderr so far, without waiting (to EOF once it
+        has exited)."""
+        cmd = self._git.cat_file_all
+        proc = cmd.proc if cmd is not None else None
+        if proc is None or proc.stderr is None or proc.stderr.closed:
+            return
+        fd = proc.stderr.fileno()
+        if self._stderr_of != proc.pid:
+            os.set_blocking(fd, False)
+            self._stderr_of, self._errors = proc.pid, b""
+        with contextlib.suppress(BlockingIOError, OSError):
+            while chunk := os.read(fd, 65536):
+                self._errors = (self._errors + chunk)[-self._ERRORS_KEPT :]
+
+    def _stopped(self) -> _CatFileStopped:
+        """Collect git's message from the cat-file that stopped, and drop it."""
+        cmd = self._git.cat_file_all
+        proc = cmd.proc if cmd is not None else None
+        code = None
+        if proc is not None:
+            try:
+                code = proc.wait(timeout=_EXIT_WAIT)  # its output ended: it is exiting
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                code = proc.wait()
+            self._drain()
+        message, self._errors = self._errors, b""
+        self._git.clear_cache()
+        return _CatFileStopped(_one_line(message, code))
+
+
+# -- the repository ------------------------------------------------------------------------------
+
+
 class GitRepo:
+    """One store's git repository. Holds a persistent ``cat-file`` once objects have been
+    read: :meth:`close` it (or use it as a context manager) when done; it is also closed
+    when the object is garbage-collected and at interpreter exit."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
         self.git_dir = root / ".git"
-        self._env = {k: v for k, v in os.environ.items() if k not in _REDIRECTING_ENV}
-        self._env.update({"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"})
+        self._path = Path(os.path.abspath(root))  # git runs in the store's root
+        self._git: Git | None = None
+        self._options: list[str] = []
+        self._repo: Repo | None = None
+        self._objects: _CatFile | None = None
+
+    def close(self) -> None:
+        """End the persistent processes (waited for); reading again starts them anew."""
+        if self._objects is not None:
+            self._objects.close()
+        if self._repo is not None:
+            self._repo.close()
+
+    def __enter__(self) -> GitRepo:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- GitPython ---------------------------------------------------------
+
+    def command(self) -> Git:
+        """GitPython's ``Git`` command interface for this store (isolated as above)."""
+        if self._git is None:
+            self._git = self._new_git(self)
+            self._options = self._git.transform_kwargs(
+                split_single_char_options=True,
+                git_dir=self._path / ".git",
+                work_tree=self._path,
+                c="core.hooksPath=/dev/null",
+            )
+            self._objects = _CatFile(self._git)
+        return self._git
+
+    def _new_git(self, owner: object) -> Git:
+        """A ``Git`` for this store whose persistent cat-file ends (waited for) when
+        ``owner`` goes, or at interpreter exit, if nobody closed it before."""
+        git_cmd = _store_git_type()(self._path)
+        weakref.finalize(owner, git_cmd.clear_cache)
+        return git_cmd
+
+    def repository(self) -> Repo:
+        """GitPython's ``Repo`` for this store, on the same isolated ``Git`` (its paths
+        pinned to the store's). :class:`StoreError` when there is no repository yet."""
+        if self._repo is None:
+            git_cmd = self.command()
+            from git.exc import InvalidGitRepositoryError, NoSuchPathError
+
+            try:
+                self._repo = _pinned_repo(git_cmd, self._path)
+            except (InvalidGitRepositoryError, NoSuchPathError, OSError):
+                raise StoreError(f"{self.root}: not a git repository") from None
+        return self._repo
+
+    def _object(self, name: str) -> tuple[str, str, bytes] | None:
+        self.command()
+        assert self._objects is not None
+        return self._objects.read(name)
+
+    # -- running commands -------------------------------------------------
 
     def argv(self, *args: str) -> list[str]:
-        return [
-            "git",
-            f"--git-dir={self.git_dir}",
-            f"--work-tree={self.root}",
-            "-c",
-            "core.hooksPath=/dev/null",
-            *args,
-        ]
+        """The command line a git command of this store runs (``env -u`` aside)."""
+        git_cmd = self.command()
+        return [os.fspath(git_cmd.GIT_PYTHON_GIT_EXECUTABLE or "git"), *self._options, *args]
 
     def run(self, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
         """Run one git command; its stdout, or :class:`StoreError` with git's message."""
         done = self.run_unchecked(*args, input=input)
         if check and done.returncode != 0:
-            message = done.stderr.decode("utf-8", "replace").strip() or f"exit {done.returncode}"
+            message = _one_line(done.stderr, done.returncode)
             command = next((a for a in args if not a.startswith("-") and "=" not in a), "")
             raise StoreError(f"{self.root}: git {command} failed: {message}")
         return done.stdout
@@ -80,18 +352,22 @@ class GitRepo:
     def run_unchecked(
         self, *args: str, input: bytes | None = None
     ) -> subprocess.CompletedProcess[bytes]:
-        try:
-            return subprocess.run(
-                self.argv(*args), input=input, capture_output=True, env=self._env, check=False
-            )
-        except FileNotFoundError:
-            raise StoreError("git is not installed (the store needs the git command)") from None
+        """Run one git command through GitPython's ``Git.execute``: its exit status and
+        exact output."""
+        command = self.argv(*args)
+        process = self.command().execute(
+            command, istream=subprocess.PIPE if input is not None else None, as_process=True
+        )
+        proc = process.proc
+        assert proc is not None
+        stdout, stderr = proc.communicate(input)
+        return subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
 
-    def popen(
-        self, *args: str, stdin: int | None, stdout: int | None, stderr: IO[bytes]
-    ) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            self.argv(*args), stdin=stdin, stdout=stdout, stderr=stderr, env=self._env
+    def _start(self, *args: str, stdout: bool) -> Git.AutoInterrupt:
+        """A long-running git command fed through its stdin (stderr piped), in GitPython's
+        ``AutoInterrupt`` (which ends the process if it is dropped unfinished)."""
+        return self.command().execute(
+            self.argv(*args), istream=subprocess.PIPE, as_process=True, with_stdout=stdout
         )
 
     # -- reading -----------------------------------------------------------
@@ -102,6 +378,10 @@ class GitRepo:
         :class:`StoreDamaged` when HEAD names a commit that is missing or unreadable:
         that is a damaged store, never an empty one.
         """
+        head = self._readable_head()
+        if head is not None:
+            return head
+        # Empty, or damaged: git's own reading decides, and names what HEAD points to.
         out = self.run("rev-parse", "--verify", "-q", "HEAD^{commit}", check=False)
         head = out.decode().strip()
         if head:
@@ -113,6 +393,30 @@ class GitRepo:
                 f"{named or '(unreadable ref)'}, which is missing or unreadable; {RESTORE}"
             )
         return None
+
+    def _readable_head(self) -> str | None:
+        """HEAD's commit read by GitPython (references in Python, the commit through the
+        persistent cat-file, its hash checked); None when that is not a readable commit."""
+        if not (self.git_dir / "HEAD").is_file():
+            return None
+        try:
+            repo = self.repository()
+            from git import SymbolicReference
+
+            sha = SymbolicReference.dereference_recursive(repo, "HEAD")
+        except (StoreError, ValueError, AssertionError, OSError):
+            return None  # no branch yet, or a reference GitPython cannot read
+        return sha if self._is_commit(sha) else None
+
+    def _is_commit(self, sha: str) -> bool:
+        """Whether ``sha`` is a commit that reads back intact (as ``rev-parse`` checks)."""
+        if not _FULL_ID.fullmatch(sha):
+            return False
+        try:
+            found = self._object(sha)
+        except _CatFileStopped:
+            return False
+        return found is not None and found[1] == "commit" and _object_id(b"commit", found[2]) == sha
 
     def _branch_exists(self) -> bool:
         """Whether the branch HEAD names exists at all (unreadable or not)."""
@@ -147,10 +451,24 @@ class GitRepo:
     def resolve_commit(self, rev: str) -> str | None:
         if not rev or rev.startswith("-"):
             return None
+        if rev == "HEAD":
+            found = self._readable_head()
+        else:
+            found = rev if _FULL_ID.fullmatch(rev) and self._is_commit(rev) else None
+        if found is not None:
+            return found
         out = self.run("rev-parse", "--verify", "-q", f"{rev}^{{commit}}", check=False)
         return out.decode().strip() or None
 
     def commit_time(self, rev: str) -> int:
+        """The commit's committer time (``%ct``)."""
+        if _FULL_ID.fullmatch(rev):
+            with contextlib.suppress(_CatFileStopped):
+                found = self._object(rev)
+                if found is not None and found[1] == "commit":
+                    committed = _committer_time(found[2])
+                    if committed is not None:
+                        return committed
         return int(self.run("show", "-s", "--format=%ct", rev).decode().strip())
 
     def ls_tree(self, commit: str) -> dict[str, str]:
@@ -164,16 +482,30 @@ class GitRepo:
         return entries
 
     def read_blobs(self, names: Sequence[str]) -> list[bytes | None]:
-        """Contents of many objects (ids or ``rev:path``) in one pipelined ``cat-file``.
+        """Contents of many objects (ids or ``rev:path``): a few through the persistent
+        ``cat-file``, many in one pipelined ``cat-file --batch --buffer``.
 
         ``None`` for a name git does not know, and for a blob whose content does not
-        hash to its id (a corrupt object is never passed on as a version).
+        hash to its id (a corrupt object is never passed on as a version);
+        :class:`StoreError` when git gives up reading one.
         """
         if not names:
             return []
+        if len(names) < _PIPELINE_FROM:
+            return [self._read_one(name) for name in names]
         request = "".join(f"{name}\n" for name in names).encode("utf-8", "surrogateescape")
         out = self.run("cat-file", "--batch", "--buffer", input=request)
         return _parse_batch(out, len(names))
+
+    def _read_one(self, name: str) -> bytes | None:
+        try:
+            found = self._object(name)
+        except _CatFileStopped as stopped:
+            raise StoreError(f"{self.root}: git cat-file failed: {stopped}") from None
+        if found is None:
+            return None
+        sha, kind, data = found
+        return data if kind != "blob" or blob_id(data) == sha else None
 
     def read_blob(self, name: str) -> bytes | None:
         return self.read_blobs([name])[0]
@@ -230,8 +562,14 @@ class GitRepo:
         return FastImport(self)
 
 
-RESTORE = "restore the store from a backup (git fsck lists the damage)"
-_OBJECT_ID = re.compile(r"\b[0-9a-f]{40}\b")
+def _committer_time(commit: bytes) -> int | None:
+    """The committer time in a commit object's header (``%ct``)."""
+    header = commit.split(b"\n\n", 1)[0]
+    for line in header.split(b"\n"):
+        if line.startswith(b"committer "):
+            fields = line.rsplit(b" ", 2)  # "... <email> <time> <zone>"
+            return int(fields[1]) if len(fields) == 3 and fields[1].isdigit() else None
+    return None
 
 
 def _parse_batch(out: bytes, count: int) -> list[bytes | None]:
@@ -253,61 +591,27 @@ def _parse_batch(out: bytes, count: int) -> list[bytes | None]:
 
 
 class ObjectReader:
-    """A persistent ``git cat-file --batch`` for reading objects one at a time (checking
-    that an object a write would reuse is intact). Git may give up on a corrupt object;
-    the reader then answers None and starts a new ``cat-file`` for the next question."""
+    """Reading objects one at a time (checking that an object a write would reuse is
+    intact), through a persistent ``cat-file`` of its own: GitPython's, on the store's
+    isolated ``Git``. Git may give up on a corrupt object; the reader then answers None
+    and starts a new ``cat-file`` for the next question. :meth:`close` ends it."""
 
     def __init__(self, repo: GitRepo) -> None:
-        self._repo = repo
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._cat = _CatFile(repo._new_git(self))
 
     def read(self, sha: str) -> bytes | None:
         """The blob's bytes if git can read them and they hash to ``sha``, else None."""
-        proc = self._start()
-        assert proc.stdin is not None and proc.stdout is not None
         try:
-            proc.stdin.write(sha.encode() + b"\n")
-            proc.stdin.flush()
-            header = proc.stdout.readline().split()
-            if len(header) != 3:
-                if not header:
-                    self.close()  # cat-file died on this object
-                return None
-            size = int(header[2])
-            data = proc.stdout.read(size)
-            proc.stdout.read(1)
-        except (OSError, ValueError):
-            self.close()
+            found = self._cat.read(sha)
+        except _CatFileStopped:
             return None
-        if len(data) != size:
-            self.close()
+        if found is None:
             return None
-        return data if header[1] == b"blob" and blob_id(data) == sha else None
-
-    def _start(self) -> subprocess.Popen[bytes]:
-        if self._proc is None:
-            self._proc = subprocess.Popen(
-                self._repo.argv("cat-file", "--batch"),
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                env=self._repo._env,
-            )
-        return self._proc
+        _, kind, data = found
+        return data if kind == "blob" and blob_id(data) == sha else None
 
     def close(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        with contextlib.suppress(OSError):
-            assert proc.stdin is not None and proc.stdout is not None
-            proc.stdin.close()
-            proc.stdout.close()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        self._cat.close()
 
 
 class FastImport:
@@ -315,24 +619,25 @@ class FastImport:
 
     Objects land in a pack (or loose objects, for small runs); no ref or
     worktree changes until :meth:`commit` returns, so killing the process
-    mid-way leaves only unreachable objects behind.
+    mid-way leaves only unreachable objects behind. Started through GitPython's
+    ``Git.execute``; ``--quiet`` keeps its stderr (a pipe) empty until it ends, and
+    ``--done`` ends it on our ``done`` command rather than on the end of its input.
     """
 
     def __init__(self, repo: GitRepo) -> None:
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the import
-        self._proc = repo.popen(
+        self._process = repo._start(  # GitPython's wrapper: ends the import if dropped
             "fast-import",
             "--quiet",
             "--force",
             "--done",
             "--date-format=raw",
             "--depth=1",  # short delta chains: reading one meta.json must stay cheap
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=self._stderr,
+            stdout=False,
         )
-        assert self._proc.stdin is not None
-        self._in = self._proc.stdin
+        proc = self._process.proc
+        assert proc is not None and proc.stdin is not None
+        self._proc: subprocess.Popen[bytes] = proc
+        self._in: IO[bytes] = proc.stdin
         self._marks = 0
 
     def blob(self, data: bytes) -> str:
@@ -368,10 +673,9 @@ class FastImport:
 
     def finish(self) -> None:
         self._write(b"done\n")
-        self._in.close()
-        if self._proc.wait() != 0:
-            raise StoreError(f"git fast-import failed: {self._error()}")
-        self._stderr.close()
+        _, stderr = self._proc.communicate()  # closes its input, reads stderr, waits
+        if self._proc.returncode != 0:
+            raise StoreError(f"git fast-import failed: {_one_line(stderr, self._proc.returncode)}")
 
     def abort(self) -> None:
         if self._proc.poll() is None:
@@ -379,16 +683,22 @@ class FastImport:
             self._proc.wait()
         with contextlib.suppress(BrokenPipeError):  # unflushed input for a killed import
             self._in.close()
-        self._stderr.close()
+        if self._proc.stderr is not None:
+            self._proc.stderr.close()
 
     def _write(self, *parts: bytes) -> None:
         try:
             for part in parts:
                 self._in.write(part)
         except BrokenPipeError:
-            self._proc.wait()
             raise StoreError(f"git fast-import stopped: {self._error()}") from None
 
     def _error(self) -> str:
-        self._stderr.seek(0)
-        return self._stderr.read().decode("utf-8", "replace").strip() or "no message"
+        """What the import said before it stopped (it has: its input pipe is broken)."""
+        try:
+            self._proc.wait(timeout=_EXIT_WAIT)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        message = self._proc.stderr.read() if self._proc.stderr is not None else b""
+        return _one_line(message, self._proc.returncode)
