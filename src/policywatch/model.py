@@ -98,7 +98,8 @@ class Coverage:
     text: str
 
     def __post_init__(self) -> None:
-        self.status = CoverageStatus(self.status)
+        if not isinstance(self.status, CoverageStatus):
+            self.status = CoverageStatus(self.status)
 
 
 @dataclass

@@ -3,7 +3,10 @@
 ``to_dict`` follows the JSON contract in DESIGN.md: every change has kind,
 action, severity, field, before, after and summary; ``before`` is null for
 ``added`` and ``after`` is null for ``removed``. Text changes also carry
-``words``, the word-level diff the reader sees.
+``words``, the word-level diff the reader sees. Kinds, actions and severities
+are the :mod:`policywatch.model` enumerations (their values are the JSON's
+strings); ``field`` is the completeness check's kind for a difference no
+semantic differ knows (:mod:`policywatch.diff.complete`).
 """
 
 from __future__ import annotations
@@ -45,6 +48,12 @@ class Change:
 
     def __post_init__(self) -> None:
         """Plain strings are read as their members; a string outside a vocabulary raises."""
+        if (
+            isinstance(self.kind, ChangeKind)
+            and isinstance(self.action, Action)
+            and isinstance(self.severity, Severity)
+        ):
+            return  # as the differs make them
         try:
             object.__setattr__(self, "kind", ChangeKind(self.kind))
             object.__setattr__(self, "action", Action(self.action))
