@@ -23,7 +23,8 @@ def load_side(ref: str, store_dir: Path | None = None) -> Policy:
     """One side of a diff → Policy: a store reference ``POLICY@REV`` /
     ``POLICY@YYYY-MM-DD`` in ``store_dir`` (default: POLICYWATCH_STORE or
     ./snapshots) when it names a stored policy, otherwise a file path."""
-    from policywatch.store import default_store_dir, resolve_reference
+    from policywatch.store import default_store_dir
+    from policywatch.timeline import resolve_reference
 
     stored = resolve_reference(store_dir or default_store_dir(), ref)
     if stored is not None:
