@@ -173,6 +173,12 @@ def test_an_evidence_population_reworded_with_the_same_counts_is_found() -> None
         ("field", "removed", "evidence[unresectable hepatocellular carcinoma]"),
         ("field", "added", "evidence[unresectable primary hepatocellular carcinoma]"),
     ]
+    removed, added = diff_policies(base(), base(evidence=reworded)).changes
+    assert removed.before == {"population": "unresectable hepatocellular carcinoma",
+                              "counts": {"rct": 1}}  # fmt: skip
+    assert added.after == {"population": "unresectable primary hepatocellular carcinoma",
+                           "counts": {"rct": 1}}  # fmt: skip
+    assert (removed.after, added.before) == (None, None)
     counted = [Evidence("unresectable primary hepatocellular carcinoma", {"rct": 2})]
     assert kinds(base(), base(evidence=counted)) == [
         ("evidence", "modified", "evidence[Unresectable hepatocellular carcinoma].rct")

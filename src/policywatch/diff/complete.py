@@ -54,7 +54,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, field, is_dataclass
+from copy import deepcopy
+from dataclasses import dataclass, field, is_dataclass, replace
 from typing import Any
 
 from deepdiff import DeepDiff
@@ -193,8 +194,11 @@ def unexplained(old: Policy, new: Policy, changes: Sequence[Change]) -> list[Cha
             path: Path = tuple(level.path(output_format="list"))
             t1 = None if level.t1 is notpresent else level.t1
             t2 = None if level.t2 is notpresent else level.t2
-            where = field_path(path, keyed.labels)
-            out.append(([str(p) for p in path], _field_change(path, where, t1, t2)))
+            change = _field_change(path, field_path(path, keyed.labels), t1, t2)
+            whole = keyed.whole_items(path)
+            if whole is not None:  # an item came or went: before / after show it whole
+                change = replace(change, before=whole[0], after=whole[1])
+            out.append(([str(p) for p in path], change))
     out.sort(key=lambda pair: pair[0])
     return [change for _, change in out]
 
@@ -261,6 +265,25 @@ class Keyed:
     before: Item = field(default_factory=dict)
     after: Item = field(default_factory=dict)
     labels: dict[tuple[str, str], str] = field(default_factory=dict)  # (list, key) → label
+    items: dict[tuple[str, str], tuple[list[Item], list[Item]]] = field(default_factory=dict)
+
+    def whole_items(self, path: Path) -> tuple[Item | None, Item | None] | None:
+        """The items themselves, as the policies hold them, when ``path`` is a keyed item
+        (or one occurrence of it) that only one side has; else None."""
+        if str(path[0]) not in KEYED_LISTS or len(path) not in (2, 3):
+            return None
+        occurrence = path[2] if len(path) == 3 else None
+        if len(path) == 3 and not isinstance(occurrence, int):
+            return None
+        sides = self.items.get((str(path[0]), str(path[1])), ([], []))
+
+        def pick(items: list[Item]) -> Item | None:
+            chosen = items[occurrence : occurrence + 1] if isinstance(occurrence, int) else items
+            if len(chosen) > 1:
+                return {"items": deepcopy(chosen)}
+            return deepcopy(chosen[0]) if chosen else None
+
+        return pick(sides[0]), pick(sides[1])
 
 
 def keyed_documents(old: Policy, new: Policy, why: Explained) -> Keyed:
@@ -272,7 +295,7 @@ def keyed_documents(old: Policy, new: Policy, why: Explained) -> Keyed:
         if a == b or (name,) in why.fields:
             continue
         if name in KEYED_LISTS:
-            a, b = _keyed_list(name, a, b, why, keyed.labels)
+            a, b = _keyed_list(name, a, b, why, keyed)
         elif is_dataclass(a) and is_dataclass(b):  # dates, or a record no differ knows
             a, b = _record(name, _normal(a) or {}, _normal(b) or {}, why)
         else:
@@ -297,9 +320,7 @@ def _aligned(old: Item, new: Item) -> tuple[Item, Item]:
     return old, new
 
 
-def _keyed_list(
-    name: str, old: Any, new: Any, why: Explained, labels: dict[tuple[str, str], str]
-) -> tuple[Item, Item]:
+def _keyed_list(name: str, old: Any, new: Any, why: Explained, keyed: Keyed) -> tuple[Item, Item]:
     spec = KEYED_LISTS[name]
     olds = [i for i in _items(spec, old) if not why.shows_whole(name, i)]
     news = [i for i in _items(spec, new) if not why.shows_whole(name, i)]
@@ -323,7 +344,8 @@ def _keyed_list(
             a[key] = values_a
         if key in new_groups:
             b[key] = values_b
-        labels[name, key] = spec.label((old_groups.get(key) or new_groups[key])[0])
+        keyed.labels[name, key] = spec.label((old_groups.get(key) or new_groups[key])[0])
+        keyed.items[name, key] = (old_groups.get(key, []), new_groups.get(key, []))
     return a, b
 
 
