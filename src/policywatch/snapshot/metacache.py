@@ -46,6 +46,20 @@ def source_meta(
     )
 
 
+def says_source(meta: Meta, source: Source) -> bool:
+    """The meta's source info is the config's for ``source`` (compared in place: every
+    unchanged source is checked on every run)."""
+    return (
+        meta.id == source.id
+        and meta.payer == source.payer
+        and meta.url == source.url
+        and meta.path == source.path
+        and meta.title == source.title
+        and meta.plan == source.plan
+        and meta.notes == source.notes
+    )
+
+
 def as_configured(meta: Meta) -> bool:
     """The meta says no more than the config does (no validators, no redirect)."""
     return meta.etag is None and meta.last_modified is None and meta.final_url is None

@@ -21,7 +21,7 @@ from dataclasses import replace
 from policywatch.model import Policy
 from policywatch.normalize import document_format
 from policywatch.parse.plausibility import Verdict
-from policywatch.snapshot.metacache import MetaCache, as_configured, source_meta
+from policywatch.snapshot.metacache import MetaCache, as_configured, says_source, source_meta
 from policywatch.snapshot.outcomes import SourceOutcome
 from policywatch.snapshot.source import Processed, judge
 from policywatch.sources import Source
@@ -163,7 +163,7 @@ def _clear_failed(txn: Transaction, folder: PolicyFolder) -> bool:
 def _refresh_meta(txn: Transaction, source: Source, folder: PolicyFolder, meta: Meta) -> bool:
     """Keep meta.json's source info in step with the config; validators stay as they
     were (they belong to the stored bytes, and rotating ETags must not commit)."""
-    configured = source_meta(source, meta.raw or "")
-    if meta.source_info() == configured.source_info():
+    if says_source(meta, source):
         return False
+    configured = source_meta(source, meta.raw or "")
     return txn.put(store_path(folder.dir, META_FILE), meta.with_source_of(configured).to_bytes())

@@ -226,7 +226,7 @@ def _read_snapshot(message: str, trailers: list[tuple[str, str]], schema: int | 
         if known is not None:
             status, policy_dir = entries[known]
             recorded.append(Recorded(known, policy_dir, value[len(known) + 1 :], status))
-    failed_lines = sections.get(_FAILED, [])
+    failed_items = _by_prefix(sections.get(_FAILED, []))
     notes = []
     for item in sections.get(_NOTES, []):
         source_id, sep, text = item.partition(": ")
@@ -238,27 +238,35 @@ def _read_snapshot(message: str, trailers: list[tuple[str, str]], schema: int | 
         when=_instant(subject.group(1)) if subject else None,
         schema=schema,
         recorded=tuple(recorded),
-        failed=tuple(_read_failure(i, failed_lines) for i in _values(trailers, FAILED)),
+        failed=tuple(_read_failure(i, failed_items) for i in _values(trailers, FAILED)),
         notes=tuple(notes),
         recovered=tuple(_values(trailers, RECOVERED)),
     )
 
 
-def _read_failure(source_id: str, items: list[str]) -> Failure:
+def _read_failure(source_id: str, items: dict[str, str]) -> Failure:
     """The failure the Failed section gives for ``source_id`` (named by a trailer, so an
-    id with spaces or parentheses reads back whole)."""
-    prefix = f"{source_id} ("
-    for item in items:
-        if not item.startswith(prefix):
-            continue
-        policy_dir, sep, said = item[len(prefix) :].partition("): ")
-        if not sep:
-            break
-        stage, sep, error = said.partition(": ")
-        if not sep:  # no stage named: all of it is the error
-            stage, error = "", said
-        return Failure(source_id, policy_dir, stage or None, error.strip())
+    id with spaces or parentheses reads back whole); ``items``: :func:`_by_prefix`."""
+    item = items.get(source_id)
+    if item is not None:
+        policy_dir, sep, said = item[len(source_id) + 2 :].partition("): ")
+        if sep:
+            stage, sep, error = said.partition(": ")
+            if not sep:  # no stage named: all of it is the error
+                stage, error = "", said
+            return Failure(source_id, policy_dir, stage or None, error.strip())
     return Failure(source_id, None, None, _NO_DETAILS)
+
+
+def _by_prefix(items: list[str]) -> dict[str, str]:
+    """Each text before a `` (`` in an item → the first item it begins."""
+    found: dict[str, str] = {}
+    for item in items:
+        cut = item.find(" (")
+        while cut != -1:
+            found.setdefault(item[:cut], item)
+            cut = item.find(" (", cut + 1)
+    return found
 
 
 def _read_reparse(message: str, schema: int | None) -> Run:
@@ -287,12 +295,15 @@ def _sections(message: str) -> dict[str, list[str]]:
 
 
 def _known_prefix(value: str, known: dict[str, tuple[str, str]]) -> str | None:
-    """The longest known id that ``value`` starts with, followed by a space."""
-    best = None
-    for source_id in known:
-        if value.startswith(source_id + " ") and (best is None or len(source_id) > len(best)):
-            best = source_id
-    return best
+    """The longest known id that ``value`` starts with, followed by a space (an id may
+    hold spaces; one dict lookup per space in the value)."""
+    found = None
+    space = value.find(" ")
+    while space != -1:
+        if value[:space] in known:
+            found = value[:space]
+        space = value.find(" ", space + 1)
+    return found
 
 
 def _instant(text: str) -> datetime | None:
