@@ -16,15 +16,25 @@ Keeps the policy's article and drops the site around it:
 
 The bytes are decoded by BOM, then the declared charset, then UTF-8, then
 Windows-1252 (what plans' older CMSs still send).
+
+Bounded: a page nested deeper than :data:`MAX_DEPTH` is refused before it is
+parsed (:mod:`.nesting`; the parser's time grows with tags × depth); the page is
+walked with explicit stacks, never by recursion, and every step is linear in
+the page; list numbers are read only when they are plain numbers; reading
+stops with a one-line ExtractError once the time cap
+(:data:`policywatch.extract.text.MAX_SECONDS`) is spent.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from policywatch.errors import ExtractError
+from policywatch.extract.nesting import nesting_depth
+from policywatch.extract.text import TimeCap
 
 # Elements that are never policy text.
 _DROP_TAGS = (
@@ -69,21 +79,37 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]
 
 # Less text than this in the article is a page without a policy on it.
 MIN_POLICY_CHARS = 200
+# Browsers stop nesting at 512 levels (Blink); a policy page nests a few dozen.
+MAX_DEPTH = 512
+# List indentation stops growing here (the cleaner folds it away in any case).
+_MAX_INDENT_LEVELS = 16
 
 
-def html_to_text(data: bytes) -> str:
+def html_to_text(data: bytes, cap: TimeCap | None = None) -> str:
     """HTML bytes → text lines for the shared cleaner; raises ExtractError."""
-    from selectolax.lexbor import LexborHTMLParser
+    from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
-    tree = LexborHTMLParser(decode_html(data))
-    body = tree.body
-    if body is None:
-        raise ExtractError("HTML page has no body: no policy content found")
-    _drop_chrome(body)
-    root = _article(body)
-    writer = _Writer()
-    writer.walk(root)
-    text = writer.result()
+    cap = cap or TimeCap("HTML page")
+    html = decode_html(data)
+    if nesting_depth(html, MAX_DEPTH) > MAX_DEPTH:
+        raise ExtractError(
+            f"HTML page nests elements over {MAX_DEPTH} levels deep: not a policy page"
+        )
+    cap.check()
+    try:
+        tree = LexborHTMLParser(html)
+        body = tree.body
+        if body is None:
+            raise ExtractError("HTML page has no body: no policy content found")
+        candidates = _prune(body, cap)
+        root = _article(body, candidates)
+        writer = _Writer(cap)
+        writer.walk(root)
+        text = writer.result()
+    except (SelectolaxError, ValueError, RecursionError, MemoryError) as exc:
+        # A parser failure on a hostile page is that page's error, not a crash.
+        reason = " ".join(str(exc).split())[:160] or type(exc).__name__
+        raise ExtractError(f"HTML page cannot be read: {reason}") from exc
     if len(re.sub(r"\s+", "", text)) < MIN_POLICY_CHARS:
         raise ExtractError("HTML page has no policy content (only site navigation or a stub)")
     return text
@@ -105,7 +131,7 @@ def decode_html(data: bytes) -> str:
     if declared:
         try:
             return data.decode(declared)
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):  # UnicodeError: codecs such as "idna"
             pass
     try:
         return data.decode("utf-8")
@@ -122,29 +148,53 @@ def _declared_charset(data: bytes) -> str | None:
     if name in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"):
         return "cp1252"
     try:
-        return codecs.lookup(name).name
+        found = codecs.lookup(name).name
     except LookupError:
         return None
+    # A page that declares UTF-16 or UTF-32 in its own ASCII-compatible bytes is not
+    # (a real one has a byte-order mark): WHATWG reads it as UTF-8.
+    return "utf-8" if found.startswith(("utf-16", "utf-32")) else found
 
 
 # --------------------------------------------------------------------------- chrome
 
 
-def _drop_chrome(body: Any) -> None:
-    for node in body.css(",".join(_DROP_TAGS)):
-        node.decompose()
-    for node in list(body.traverse()):
-        if node.tag in ("-text", "-comment") or node.parent is None:
+def _prune(body: Any, cap: TimeCap) -> list[Any]:
+    """Remove what is never policy text, in one walk of the page (an explicit stack,
+    so any depth): dropped tags, site chrome, and a header or footer outside the
+    article. Returns the outermost article candidates left (``main``,
+    ``role="main"``, ``article``), in document order."""
+    doomed: list[Any] = []
+    candidates: list[Any] = []
+    stack: list[tuple[Any, bool]] = [(child, False) for child in _element_children(body)]
+    stack.reverse()
+    while stack:
+        cap.tick()
+        node, in_article = stack.pop()
+        tag = node.tag
+        attrs = node.attributes
+        if (
+            tag in _DROP_TAGS
+            or _is_chrome(tag, attrs)
+            or (tag in ("header", "footer") and not in_article)  # site header / footer
+        ):
+            doomed.append(node)  # its subtree goes with it: not walked
             continue
-        if _is_chrome(node):
-            node.decompose()
-    for node in body.css("header, footer"):
-        if not _inside_article(node):
-            node.decompose()  # site header / footer; an article's own header stays
+        article = tag in ("main", "article") or attrs.get("role") == "main"
+        if article and not in_article:
+            candidates.append(node)
+        children = [(child, in_article or article) for child in _element_children(node)]
+        stack.extend(reversed(children))
+    for node in doomed:  # disjoint subtrees: none is inside another
+        node.decompose()
+    return candidates
 
 
-def _is_chrome(node: Any) -> bool:
-    attrs = node.attributes
+def _element_children(node: Any) -> Iterator[Any]:
+    return (child for child in node.iter(include_text=False) if not child.tag.startswith("-"))
+
+
+def _is_chrome(tag: str, attrs: dict[str, str | None]) -> bool:
     # aria-hidden is not "hidden": plans set it on collapsed accordion panels
     # that hold the policy's coding and references.
     if "hidden" in attrs:
@@ -154,21 +204,12 @@ def _is_chrome(node: Any) -> bool:
     if (attrs.get("role") or "").lower() in _DROP_ROLES:
         return True
     names = f"{attrs.get('id') or ''} {attrs.get('class') or ''}"
-    return bool(_CHROME_NAME.search(names)) and node.tag not in ("main", "article", "body")
+    return bool(_CHROME_NAME.search(names)) and tag not in ("main", "article", "body")
 
 
-def _inside_article(node: Any) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.tag in ("main", "article") or (parent.attributes.get("role") == "main"):
-            return True
-        parent = parent.parent
-    return False
-
-
-def _article(body: Any) -> Any:
-    """The element holding the policy: the marked main content with the most text."""
-    candidates = body.css('main, [role="main"], article')
+def _article(body: Any, candidates: list[Any]) -> Any:
+    """The element holding the policy: the marked main content with the most text.
+    Only outermost candidates are weighed: one inside another never holds more."""
     if not candidates:
         return body
     best = max(candidates, key=lambda node: len(node.text(strip=True)))
@@ -181,14 +222,23 @@ def _article(body: Any) -> Any:
 # --------------------------------------------------------------------------- writing
 
 
-class _Writer:
-    """Walks the article and writes blocks; ``""`` in ``lines`` is a block break."""
+_Task = tuple[Any, Any]  # (node to visit, None) or (None, a function to call)
 
-    def __init__(self) -> None:
+
+class _Writer:
+    """Walks the article and writes blocks; ``""`` in ``lines`` is a block break.
+
+    The walk keeps its own stack of tasks (visit a node, or run what follows its
+    children), so nesting depth never reaches Python's recursion limit."""
+
+    def __init__(self, cap: TimeCap) -> None:
+        self.cap = cap
         self.lines: list[str] = []
         self.inline: list[str] = []
         self.prefix = ""  # "- " or "  1. " waiting for the first text of a list item
         self.indent = ""  # continuation indent inside a list item
+        self.level = 0  # list items around the current one
+        self.tasks: list[_Task] = []
 
     # -- output
 
@@ -218,9 +268,23 @@ class _Writer:
 
     # -- walking
 
-    def walk(self, node: Any) -> None:
-        for child in node.iter(include_text=True):
-            self.visit(child)
+    def walk(self, root: Any) -> None:
+        self.children(root)
+        while self.tasks:
+            self.cap.tick()
+            node, call = self.tasks.pop()
+            if call is not None:
+                call()
+            else:
+                self.visit(node)
+
+    def children(self, node: Any) -> None:
+        """Visit ``node``'s children next, in order (after anything pushed before)."""
+        kids = list(node.iter(include_text=True))
+        self.tasks.extend((child, None) for child in reversed(kids))
+
+    def then(self, call: Callable[[], None]) -> None:
+        self.tasks.append((None, call))
 
     def visit(self, node: Any) -> None:
         tag = node.tag
@@ -247,43 +311,55 @@ class _Writer:
                 self.inline.append(alt)
         elif tag in _BLOCKS or tag == "li":
             self.boundary()
-            self.walk(node)
-            self.boundary()
+            self.then(self.boundary)  # runs after the children
+            self.children(node)
         elif tag != "-comment":
-            self.walk(node)
+            self.children(node)
 
     def list(self, node: Any) -> None:
         """One line per item; nested lists two spaces deeper; numbers as the source has them."""
-        outer_prefix, outer_indent = self.prefix, self.indent
+        outer = (self.prefix, self.indent, self.level)
         self.flush()
-        if not outer_indent:
+        if not outer[1]:
             self.block_break()
-        depth = len(outer_indent) // 2 if outer_indent else 0
-        number = _start(node)
-        for item in node.iter(include_text=False):
-            if item.tag != "li":
-                continue
-            number = _item_value(item, number)
-            marker = _marker(node, number) if node.tag == "ol" else "-"
-            self.prefix = "  " * depth + marker + " "
-            self.indent = "  " * (depth + 1)
-            self.walk(item)
+        depth = self.level
+        items = [item for item in node.iter(include_text=False) if item.tag == "li"]
+        number = [_start(node)]
+
+        def open_item(item: Any) -> Callable[[], None]:
+            def start() -> None:
+                number[0] = _item_value(item, number[0])
+                marker = _marker(node, number[0]) if node.tag == "ol" else "-"
+                self.prefix = "  " * min(depth, _MAX_INDENT_LEVELS) + marker + " "
+                self.indent = "  " * min(depth + 1, _MAX_INDENT_LEVELS)
+                self.level = depth + 1
+
+            return start
+
+        def close_item() -> None:
             self.flush()
             self.prefix = ""
-            number += 1
-        self.prefix, self.indent = outer_prefix, outer_indent
-        if not outer_indent:
-            self.block_break()
+            number[0] += 1
+
+        def close_list() -> None:
+            self.prefix, self.indent, self.level = outer
+            if not outer[1]:
+                self.block_break()
+
+        self.then(close_list)
+        for item in reversed(items):  # tasks run last-in first-out
+            self.then(close_item)
+            self.children(item)
+            self.then(open_item(item))
 
     def table(self, node: Any) -> None:
         """Rows of TAB-separated cells, each row a block of its own."""
         self.block_break()
-        caption = node.css_first("caption")
+        caption = next((c for c in node.iter(include_text=False) if c.tag == "caption"), None)
         if caption is not None and caption.text(strip=True):
             self.lines += [_SPACE.sub(" ", caption.text(deep=True)).strip(), ""]
-        for row in node.css("tr"):
-            if _closest_table(row) != node.mem_id:
-                continue  # a nested table's rows are read as cell text
+        for row in _rows(node):  # a nested table's rows are read as cell text
+            self.cap.tick()
             cells = [
                 _SPACE.sub(" ", cell.text(deep=True, separator=" ")).strip()
                 for cell in row.iter(include_text=False)
@@ -296,25 +372,34 @@ class _Writer:
         self.block_break()
 
 
-def _closest_table(node: Any) -> int | None:
-    parent = node.parent
-    while parent is not None and parent.tag != "table":
-        parent = parent.parent
-    return None if parent is None else int(parent.mem_id)
+def _rows(table: Any) -> Iterator[Any]:
+    """The table's own rows: children of the table or of its head, bodies and foot
+    (where the HTML parser always puts them)."""
+    for child in table.iter(include_text=False):
+        if child.tag == "tr":
+            yield child
+        elif child.tag in ("thead", "tbody", "tfoot"):
+            yield from (row for row in child.iter(include_text=False) if row.tag == "tr")
 
 
 def _start(node: Any) -> int:
-    try:
-        return int(node.attributes.get("start") or 1)
-    except ValueError:
-        return 1
+    return _list_number(node.attributes.get("start"), 1)
 
 
 def _item_value(item: Any, number: int) -> int:
+    return _list_number(item.attributes.get("value"), number)
+
+
+def _list_number(value: str | None, default: int) -> int:
+    """A list number as the page gives it; anything but a plain number of at most nine
+    digits is ignored ("1e9999", or a thousand 9s spelt as entities)."""
+    text = (value or "").strip()
+    if not text or len(text.lstrip("+-")) > 9:
+        return default
     try:
-        return int(item.attributes.get("value") or number)
+        return int(text)
     except ValueError:
-        return number
+        return default
 
 
 def _marker(node: Any, number: int) -> str:
@@ -329,6 +414,8 @@ def _marker(node: Any, number: int) -> str:
 
 
 def _roman(number: int) -> str:
+    if not 0 < number < 4000:
+        return str(number)  # no Roman numeral (and no run of a million Ms)
     numerals = (
         (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
         (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
