@@ -1,10 +1,15 @@
 """Fetch stage: a source → its document bytes, or a reason it could not be had.
 
-HTTP(S) only, with timeouts, a size cap enforced while streaming, bounded
+HTTP(S) only, with an overall deadline per attempt (enforced on every socket
+read and write, so a server that trickles one byte a second is cut off at the
+deadline, headers included), a size cap enforced while streaming, bounded
 retries with exponential backoff on transient trouble (connection errors,
 timeouts, 5xx, 429), and conditional requests (ETag / Last-Modified from the
-last stored version). Local ``path`` sources are read with
-:func:`policywatch.extract.read_document`.
+last stored version). Redirects are followed to http(s) URLs only: one to
+``file://``, ``ftp://`` or any other scheme fails at once, without retries.
+The URL the bytes finally came from is :attr:`FetchOutcome.final_url`.
+Local ``path`` sources are read with :func:`policywatch.extract.read_document`
+(regular files only, size-capped).
 
 Nothing here raises for a bad source: :func:`Fetcher.fetch` returns a
 :class:`FetchOutcome` whose ``status`` says what happened, so one bad source
@@ -14,18 +19,22 @@ never stops a run.
 from __future__ import annotations
 
 import os
-import stat
+import ssl
 import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from policywatch import __version__
-from policywatch.errors import FetchError, PolicywatchError
+from policywatch.errors import FetchError, InputError, PolicywatchError
 from policywatch.extract import MAX_DOCUMENT_BYTES, read_document
 from policywatch.sources import Source
 
@@ -50,7 +59,15 @@ class Validators:
 
 @dataclass(frozen=True)
 class FetchSettings:
-    timeout: float = 30.0  # seconds, per connect / read / write / pool wait
+    """How URLs are fetched.
+
+    ``timeout``: the overall deadline of one attempt, in seconds — connecting,
+    sending the request and receiving the whole response (headers and body) must
+    all be done within it, however the server paces its bytes. A source's total
+    time is at most ``(retries + 1) * timeout`` plus the backoff waits.
+    """
+
+    timeout: float = 30.0  # seconds: overall deadline per attempt (see above)
     retries: int = 3  # extra attempts after the first, on transient errors only
     backoff: float = 1.0  # first wait; doubles each retry, capped at 30 s
     max_bytes: int = MAX_DOCUMENT_BYTES
@@ -88,6 +105,9 @@ class FetchOutcome:
     validators: Validators = field(default_factory=Validators)
     error: str | None = None
     attempts: int = 1
+    # The URL the answer came from after redirects (the requested one when none);
+    # None for local files and failed fetches.
+    final_url: str | None = None
 
 
 class _Transient(Exception):
@@ -132,10 +152,13 @@ class Fetcher:
     def client(self) -> httpx.Client:
         with self._lock:
             if self._client is None:
-                self._client = httpx.Client(
-                    timeout=httpx.Timeout(self.settings.timeout),
-                    follow_redirects=True,
-                    headers={"User-Agent": f"policywatch/{__version__}"},
+                self._client = _keep_deadlines(
+                    httpx.Client(
+                        timeout=httpx.Timeout(self.settings.timeout),
+                        follow_redirects=True,
+                        headers={"User-Agent": f"policywatch/{__version__}"},
+                        event_hooks={"request": [_refuse_non_http]},
+                    )
                 )
             return self._client
 
@@ -151,14 +174,25 @@ class Fetcher:
         try:
             outcome = retrying(self._attempt, url, prior)
         except (httpx.HTTPError, httpx.InvalidURL, _Transient) as exc:
-            raise FetchError(_describe(exc, retrying.statistics)) from None
+            message = _describe(exc, retrying.statistics, self.settings.timeout)
+            raise FetchError(message) from None
         attempts = int(retrying.statistics.get("attempt_number", 1))
-        return FetchOutcome(outcome.status, outcome.data, outcome.validators, attempts=attempts)
+        return FetchOutcome(
+            outcome.status,
+            outcome.data,
+            outcome.validators,
+            attempts=attempts,
+            final_url=outcome.final_url,
+        )
 
     def _attempt(self, url: str, prior: Validators) -> FetchOutcome:
-        with self.client.stream("GET", url, headers=prior.headers()) as response:
+        with (
+            _deadline(self.settings.timeout),
+            self.client.stream("GET", url, headers=prior.headers()) as response,
+        ):
+            final_url = str(response.url)
             if response.status_code == 304:
-                return FetchOutcome("not_modified", validators=prior)
+                return FetchOutcome("not_modified", validators=prior, final_url=final_url)
             if response.status_code >= 500 or response.status_code == 429:
                 raise _Transient(f"HTTP {response.status_code} {response.reason_phrase}")
             if response.status_code >= 400:
@@ -169,7 +203,7 @@ class Fetcher:
             validators = Validators(
                 response.headers.get("ETag"), response.headers.get("Last-Modified")
             )
-            return FetchOutcome("ok", data, validators)
+            return FetchOutcome("ok", data, validators, final_url=final_url)
 
     def _read_capped(self, response: httpx.Response) -> bytes:
         cap = self.settings.max_bytes
@@ -190,34 +224,143 @@ class Fetcher:
 
 
 def read_plain_file(path: str) -> bytes | None:
-    """One open + fstat + read for the common case (a regular file under the size
-    limit); None for anything else. Reruns over thousands of files spend most of
-    their time here."""
+    """The bytes of a regular file under the size limit; None for anything else (a
+    FIFO or a device is never opened, so this never blocks). Reruns over thousands
+    of files spend most of their time here: one stat, one open, one fstat, one read."""
     try:
-        with open(path, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_DOCUMENT_BYTES:
-                return None
-            return handle.read()
-    except OSError:
+        return read_document(path, MAX_DOCUMENT_BYTES)
+    except InputError:
         return None
 
 
 def _is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return False  # a redirect to another scheme: no retry makes it HTTP
     return isinstance(exc, _Transient | httpx.TransportError)
 
 
-def _describe(exc: BaseException, statistics: dict[str, object]) -> str:
+def _describe(exc: BaseException, statistics: dict[str, object], timeout: float) -> str:
     attempts = statistics.get("attempt_number", 1)
     suffix = f" (after {attempts} attempts)" if isinstance(attempts, int) and attempts > 1 else ""
     if isinstance(exc, httpx.InvalidURL):
         return f"invalid URL: {exc}"
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return f"{exc}: only http:// and https:// URLs are fetched"
     if isinstance(exc, httpx.TimeoutException):
-        return f"timed out ({type(exc).__name__}){suffix}"
+        return (
+            f"timed out ({type(exc).__name__}){suffix}: "
+            f"no complete response within the {timeout:g} s deadline"
+        )
     if isinstance(exc, httpx.HTTPError):
         detail = str(exc) or type(exc).__name__
         return f"connection error: {detail}{suffix}"
     return f"{exc}{suffix}"
+
+
+def _refuse_non_http(request: httpx.Request) -> None:
+    """Before each request, redirects included: only http(s) is fetched."""
+    if request.url.scheme not in ("http", "https"):
+        raise FetchError(f"redirected to {request.url}: only http:// and https:// URLs are fetched")
+
+
+# -- the deadline ---------------------------------------------------------------------
+#
+# httpx's timeouts bound each socket operation, not the whole response: a server
+# sending one byte a second never trips a 30 s read timeout. The deadline of the
+# attempt running in this thread clamps the timeout of every connect, read and
+# write on the connection (httpx does the I/O in the calling thread), and one
+# past the deadline fails at once.
+
+_current = threading.local()
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    _current.deadline = time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        _current.deadline = None
+
+
+def _clamp(timeout: float | None, expired: type[Exception]) -> float | None:
+    deadline: float | None = getattr(_current, "deadline", None)
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise expired("deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _clamp(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _clamp(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        timeout = _clamp(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self, backend: httpcore.NetworkBackend) -> None:
+        self._backend = backend
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        timeout = _clamp(timeout, httpcore.ConnectTimeout)
+        stream = self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        timeout = _clamp(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._backend.connect_unix_socket(path, timeout, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def _keep_deadlines(client: httpx.Client) -> httpx.Client:
+    """Put the deadline under every connection pool of ``client`` (the direct one and
+    any proxy's from the environment). httpx has no option for a network backend,
+    so this reaches into its transports; a test with a trickling server fails should
+    an httpx upgrade move them."""
+    transports = [client._transport, *client._mounts.values()]
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        backend = getattr(pool, "_network_backend", None)
+        if backend is None:
+            if transport is client._transport:
+                raise RuntimeError("httpx internals changed: cannot enforce the fetch deadline")
+            continue
+        if not isinstance(backend, _DeadlineBackend):
+            pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
+    return client
 
 
 def _read_local(source: Source) -> FetchOutcome:
