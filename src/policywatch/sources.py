@@ -12,7 +12,10 @@ notes = "Reviewed yearly in June"                # optional
 
 ``path`` is relative to the config file. Errors name the file and line.
 Ids become path slugs (``[a-z0-9-]`` only), so no id can name a place
-outside the store; ids whose slugs collide are rejected.
+outside the store; ids whose slugs collide are rejected. An id with letters
+or digits outside ASCII ("café", a Cyrillic "о" that looks like "o") keeps
+them in a hash suffix, so lookalike ids get distinct, stable folders; an
+ASCII id's folder is what it always was.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import tomllib
 import unicodedata
 from dataclasses import dataclass
@@ -68,22 +72,54 @@ class Source:
         # takes a lock per access, which shows on runs over thousands of sources.
         cached: str | None = self.__dict__.get("_store_dir")
         if cached is None:
-            cached = self.__dict__["_store_dir"] = f"{slugify(self.payer)}/{slugify(self.id)}"
+            folder = f"{payer_slug(self.payer)}/{slugify(self.id)}"
+            cached = self.__dict__["_store_dir"] = folder
         return cached
 
 
 @functools.lru_cache(maxsize=4096)
 def slugify(text: str) -> str:
-    """A safe, stable folder name: lowercase ASCII letters, digits and single dashes.
+    """A source id's safe, stable folder name: lowercase ASCII letters, digits and
+    single dashes.
 
-    Never empty, never ``.``/``..``, at most 64 characters. Text that loses
-    information (truncated, or nothing ASCII left) gets a short hash suffix so
-    distinct inputs stay distinct.
+    Never empty, never ``.``/``..``, at most 64 characters. Text that would lose
+    information gets a short hash suffix so distinct ids stay distinct: text
+    truncated, with nothing ASCII left, or with letters or digits outside ASCII
+    ("é" is not "e", a Cyrillic "о" is not "o" nor nothing). The hash is of the
+    NFC form: ids that differ only in how an accent is encoded are the same id
+    (and rejected as a clash). An ASCII id's folder never changes.
     """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    slug = _ascii_slug(text)
+    if slug and len(slug) <= MAX_SLUG_LENGTH and not _has_non_ascii_letters(text):
+        return slug
+    return _hashed(slug, unicodedata.normalize("NFC", text))
+
+
+@functools.lru_cache(maxsize=4096)
+def payer_slug(text: str) -> str:
+    """A payer's folder name: like :func:`slugify`, but accents simply fold to ASCII
+    ("Mutuelle Générale" → ``mutuelle-generale``), as they always have. Payers
+    share folders harmlessly: the source id's slug below is unique on its own."""
+    slug = _ascii_slug(text)
     if slug and len(slug) <= MAX_SLUG_LENGTH:
         return slug
+    return _hashed(slug, text)
+
+
+def _ascii_slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def _has_non_ascii_letters(text: str) -> bool:
+    """Letters, digits or combining marks (an accent spelt apart) outside ASCII:
+    what the ASCII slug would drop or fold into a lookalike."""
+    return not text.isascii() and any(
+        not char.isascii() and unicodedata.category(char)[0] in "LNM" for char in text
+    )
+
+
+def _hashed(slug: str, text: str) -> str:
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
     stem = slug[: MAX_SLUG_LENGTH - len(digest) - 1].rstrip("-") or "id"
     return f"{stem}-{digest}"
@@ -120,6 +156,9 @@ def read_sources(config: str | Path, cache_dir: Path | None = None) -> LoadedSou
     for a caller whose cache folder does not exist yet."""
     path = Path(config)
     try:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):  # its read could block forever
+            raise ConfigError(f"{config}: is a FIFO, socket or device, not a sources file")
         data = path.read_bytes()
         text = data.decode("utf-8")
     except FileNotFoundError:
