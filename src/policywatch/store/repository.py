@@ -126,6 +126,7 @@ class Store:
             recover(store)
             yield store
         finally:
+            store.close()
             lock.release()
 
     def _prepare_dir(self) -> None:
@@ -160,6 +161,10 @@ class Store:
         names = "".join(f"/{name}\n" for name in sorted(_README_NAMES))
         exclude.write_text("# a README beside the store is not part of it\n" + names)
         _write_atomic(marker, b"policywatch store, schema 1\n")
+
+    def close(self) -> None:
+        """End the git processes this store keeps (they also end when it goes)."""
+        self.git.close()
 
     # -- reading current state ---------------------------------------------
 
