@@ -168,9 +168,9 @@ def test_nine_megabyte_one_line_text_cleans_well_under_five_seconds() -> None:
         )
         unit = corpus.replace(". ", ". **Note:", 50) + " \\\\\\\\ CPT* codes *see below "
         raw = (unit * (9_000_000 // len(unit) + 1))[:9_000_000].encode()
-        start = time.perf_counter()
+        start = time.process_time()  # CPU time: other work on a shared machine does not count
         text = extract(raw).text
-        print(len(raw), text.count("\\n"), time.perf_counter() - start)
+        print(len(raw), text.count("\\n"), time.process_time() - start)
         """,
         timeout=20,
     )
@@ -197,9 +197,9 @@ def test_hostile_megabyte_cleans_in_linear_time(shape: str) -> None:
         import time
         from policywatch.extract.text import clean_text
         raw = {shape}
-        start = time.perf_counter()
+        start = time.process_time()
         clean_text(raw)
-        print(time.perf_counter() - start)
+        print(time.process_time() - start)
         """
     )
     assert float(out) < 3.0, f"{shape}: {float(out):.1f} s"
@@ -242,11 +242,11 @@ def test_hundred_thousand_nested_lists_fail_at_once_with_one_line() -> None:
         body = "<p>" + "Policy words here. " * 20 + "</p>"
         n = 100_000
         page = "<html><body>" + body + "<ul><li>item " * n + "</li></ul>" * n + "</body></html>"
-        start = time.perf_counter()
+        start = time.process_time()
         try:
             extract(page.encode())
         except ExtractError as exc:
-            print(time.perf_counter() - start, exc, sep="|")
+            print(time.process_time() - start, exc, sep="|")
         """,
         timeout=20,
     )

@@ -155,8 +155,6 @@ def _collapse(text: str) -> str:
 _OPENER = re.compile(r"\*|__")
 _STAR_OPENER = re.compile(r"\*")
 _UNDERSCORE_OPENER = re.compile(r"__")
-_MARKS = ("*", "**", "***", "__", "___")
-_CLOSER = {mark: re.compile(r"(?<=\S)" + re.escape(mark)) for mark in _MARKS}
 
 
 def strip_emphasis(text: str) -> str:
@@ -179,8 +177,9 @@ def strip_emphasis(text: str) -> str:
         known = found.get(mark)
         if known is not None and known[0] <= start and (known[1] < 0 or start <= known[1]):
             return known[1]
-        match = _CLOSER[mark].search(text, start)
-        at = match.start() if match else -1
+        at = text.find(mark, start)  # a closing marker follows a non-space (?<=\S)
+        while at > 0 and text[at - 1].isspace():
+            at = text.find(mark, at + 1)
         found[mark] = (start, at)
         return at
 
