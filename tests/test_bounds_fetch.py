@@ -103,7 +103,7 @@ def test_one_byte_a_second_server_is_cut_off_at_the_deadline(tmp_path: Path) -> 
         start = time.monotonic()
         summary = within(12, lambda: run_snapshot(config, tmp_path / "store", settings=NO_RETRY))
         elapsed = time.monotonic() - start
-    assert elapsed < 5.0
+    assert elapsed < 6.0  # the 3 s deadline and the run's own work
     (outcome,) = summary.outcomes
     assert outcome.status == "failed"
     assert outcome.error == "timed out (ReadTimeout): no complete response within the 3 s deadline"
@@ -116,7 +116,7 @@ def test_headers_sent_one_byte_a_second_are_cut_off_too() -> None:
         start = time.monotonic()
         outcome = within(8, lambda: fetcher.fetch(source))
         elapsed = time.monotonic() - start
-    assert 1.4 < elapsed < 2.5
+    assert 1.4 < elapsed < 3.0
     assert outcome.status == "failed"
     assert outcome.error == (
         "timed out (ReadTimeout): no complete response within the 1.5 s deadline"
@@ -129,7 +129,7 @@ def test_each_retry_gets_a_deadline_of_its_own() -> None:
         start = time.monotonic()
         outcome = within(8, lambda: fetcher.fetch(Source(id="s", payer="P", url=base + "/p")))
         elapsed = time.monotonic() - start
-    assert 1.7 < elapsed < 3.0  # three attempts of 0.6 s
+    assert 1.7 < elapsed < 3.5  # three attempts of 0.6 s
     assert outcome.error == (
         "timed out (ReadTimeout) (after 3 attempts): no complete response within the 0.6 s deadline"
     )
