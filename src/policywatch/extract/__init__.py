@@ -9,8 +9,8 @@ Everything is bounded: a local document is read only when it is a regular file
 at most :data:`MAX_DOCUMENT_BYTES` of it; text and HTML over
 :data:`MAX_TEXT_BYTES` are refused; HTML nested deeper than a browser would
 build is refused before it is parsed; text cleanup and HTML reading run in
-linear time under a time cap (``text.MAX_SECONDS``, ``html.MAX_SECONDS``), as
-PDF reading does under its own.
+linear time under a time cap (:data:`.text.MAX_SECONDS` per document, one
+budget for reading and cleaning an HTML page), as PDF reading does under its own.
 """
 
 from __future__ import annotations
