@@ -178,17 +178,22 @@ class _CatFile:
     """GitPython's persistent ``git cat-file --batch`` of one ``Git`` instance
     (``Git.get_object_data``), serialised by a lock, started on the first read.
 
-    GitPython gives it a stderr pipe nobody reads; git writes there on every corrupt
-    object it reports missing, and would block once the pipe is full (64 KiB): what it
-    wrote is drained after every read, its tail kept for an error message.
+    GitPython gives it a stderr pipe nobody reads; git writes there (~200 bytes) on each
+    corrupt object it reports missing, and would block once the pipe is full (64 KiB):
+    what it wrote is drained every few reads, its tail kept for an error message.
     """
 
     _ERRORS_KEPT = 4096
+    _DRAIN_EVERY = 32  # reads
 
     def __init__(self, git_cmd: Git) -> None:
         self._git = git_cmd
         self._lock = threading.Lock()
-        self._stderr_of: int | None = None  # the pid whose stderr was made non-blocking
+        # What we know of the current cat-file process (reset when it changes).
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._poller: select.poll | None = None
+        self._nonblocking = False
+        self._reads = 0
         self._errors = b""
 
     def read(self, name: str) -> tuple[str, str, bytes] | None:
@@ -196,55 +201,68 @@ class _CatFile:
         None when git knows no such object. :class:`_CatFileStopped` with git's message
         when cat-file gave up on the way."""
         with self._lock:
+            found: tuple[str, str, bytes] | None = None
             try:
                 sha, kind, size, data = self._git.get_object_data(name)
             except (ValueError, OSError):
-                if self._answering():
-                    self._drain()
-                    return None  # "<name> missing" (or ambiguous): cat-file goes on
-                raise self._stopped() from None
-            if len(data) != size:
-                raise self._stopped()
-            self._drain()
-            return _text(sha), _text(kind), data
+                if not self._answering():
+                    raise self._stopped() from None
+                # "<name> missing" (or ambiguous): cat-file goes on
+            else:
+                if len(data) != size:
+                    raise self._stopped()
+                found = _text(sha), _text(kind), data
+            self._reads += 1
+            if self._reads % self._DRAIN_EVERY == 0:
+                self._drain()
+            return found
 
     def close(self) -> None:
         """End the cat-file process (waited for: no zombie); the next read starts one."""
         with self._lock:
             self._git.clear_cache()
+            self._process()
+
+    def _process(self) -> subprocess.Popen[bytes] | None:
+        """The current cat-file process (the state kept about it follows it)."""
+        cmd = self._git.cat_file_all
+        proc = cmd.proc if cmd is not None else None
+        if proc is not self._proc:
+            self._proc, self._poller, self._nonblocking = proc, None, False
+            self._reads, self._errors = 0, b""
+        return proc
 
     def _answering(self) -> bool:
         """After a failed read: True if cat-file is still up (it answered and waits for
         the next name: nothing to read), False if it is gone (its output is at EOF)."""
-        cmd = self._git.cat_file_all
-        stdout = cmd.proc.stdout if cmd is not None and cmd.proc is not None else None
-        if stdout is None or stdout.closed:
+        proc = self._process()
+        if proc is None or proc.stdout is None or proc.stdout.closed:
             return False
         try:
-            readable, _, _ = select.select([stdout], [], [], 0)
-        except (OSError, ValueError):
+            if self._poller is None:
+                self._poller = select.poll()
+                self._poller.register(proc.stdout, select.POLLIN)
+            return not self._poller.poll(0)
+        except (AttributeError, OSError, ValueError):  # no poll(): start afresh
             return False
-        return not readable
 
     def _drain(self) -> None:
         """Read what cat-file wrote to stderr so far, without waiting (to EOF once it
         has exited)."""
-        cmd = self._git.cat_file_all
-        proc = cmd.proc if cmd is not None else None
+        proc = self._process()
         if proc is None or proc.stderr is None or proc.stderr.closed:
             return
         fd = proc.stderr.fileno()
-        if self._stderr_of != proc.pid:
+        if not self._nonblocking:
             os.set_blocking(fd, False)
-            self._stderr_of, self._errors = proc.pid, b""
+            self._nonblocking = True
         with contextlib.suppress(BlockingIOError, OSError):
             while chunk := os.read(fd, 65536):
                 self._errors = (self._errors + chunk)[-self._ERRORS_KEPT :]
 
     def _stopped(self) -> _CatFileStopped:
         """Collect git's message from the cat-file that stopped, and drop it."""
-        cmd = self._git.cat_file_all
-        proc = cmd.proc if cmd is not None else None
+        proc = self._process()
         code = None
         if proc is not None:
             try:
@@ -253,8 +271,9 @@ class _CatFile:
                 proc.kill()
                 code = proc.wait()
             self._drain()
-        message, self._errors = self._errors, b""
+        message = self._errors
         self._git.clear_cache()
+        self._process()
         return _CatFileStopped(_one_line(message, code))
 
 
