@@ -291,3 +291,23 @@ def test_format_detected_by_content_not_name(tmp_path: Path, pdf_dir: Path) -> N
     as_pdf = _cli_parse(pdf_dir / "004.pdf")
     assert as_txt.exit_code == 0 and as_txt.output == as_pdf.output
     assert '"title": "Cryotherapy for the treatment of liver metastases"' in as_txt.output
+
+
+def test_a_lettered_list_whose_items_start_in_lower_case_stays_one_item_per_line() -> None:
+    raw = (
+        "Widgetumab products:\n"
+        "c) Widgetra (widgetumab-abcd injection – Acme)\n"
+        "d) widgetumab-efgh injection (Other Maker)\n"
+        "e) is(are) considered experimental for ANY other use(s).\n"
+        "The patient was seen by a widget specialist who wrote a long sentence that runs on\n"
+        "past the end of its line.\n"
+    )
+    text, _ = clean_text(raw, cells=True)
+    assert text.splitlines() == [
+        "Widgetumab products:",
+        "c) Widgetra (widgetumab-abcd injection – Acme)",
+        "d) widgetumab-efgh injection (Other Maker)",
+        "e) is(are) considered experimental for ANY other use(s).",
+        "The patient was seen by a widget specialist who wrote a long sentence that runs on "
+        "past the end of its line.",
+    ]

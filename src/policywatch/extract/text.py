@@ -42,8 +42,10 @@ _TERMINAL = (".", ":", ";", "?", "!", '"', "”")
 _LEADER_FIELD = re.compile(r"^(?P<label>[^\W\d][^.…:]{1,60}?)\s*[.…]{3,}\s*(?P<value>\S.*)$")
 # A list item opens with a bullet or a number / letter / roman numeral and a capital
 # ("2. Credible …"); "2. 2023)" is a wrapped sentence, not an item.
+# A list item: a bullet or an enumerator before a capital, or a letter and ")" before
+# anything ("d) adalimumab-aacf injection"): a wrapped sentence never starts so.
 _LIST_START = re.compile(
-    r"^(?:- |\(?(?:\d{1,3}|[A-Za-z]|[IVX]{1,5}|[ivx]{1,5})[.)] (?=[A-Z\"“(\[]))"
+    r"^(?:- |\(?(?:\d{1,3}|[A-Za-z]|[IVX]{1,5}|[ivx]{1,5})[.)] (?=[A-Z\"“(\[])|[a-z]\) (?=\S))"
 )
 _DATE_ROW = re.compile(
     r"^\d{1,2}/(?:\d{1,2}/)?\d{4}\b|^(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:19|20)\d\d\b"
