@@ -322,3 +322,16 @@ def test_recovery_deletes_only_what_the_interrupted_run_wrote(tmp_path: Path) ->
     assert statuses(desk.show("bcbsma-633")) == ["investigational"]
     assert json.loads((desk.store / POLICY / "policy.json").read_text())["title"]
     assert not (desk.store / ".git" / "policywatch" / "dirty").exists()
+
+
+def test_show_and_diff_read_a_reference_the_same_way(desk: Desk) -> None:
+    """One resolver: POLICY@DATE names the same version for `show` and for `diff`."""
+    from policywatch.store import Store
+    from policywatch.timeline import locate, resolve_reference
+
+    ref = "bcbsma-633@2026-10-15"
+    assert locate(Store.open(desk.store), ref) == (POLICY, "2026-10-15")
+    resolved = resolve_reference(desk.store, ref)
+    assert resolved is not None
+    assert [c.status for c in resolved.coverage] == statuses(desk.show(ref))
+    assert set(statuses(desk.show(ref))) == {"investigational"}

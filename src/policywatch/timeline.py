@@ -114,6 +114,23 @@ def split_reference(ref: str) -> tuple[str, str | None]:
     return name, at
 
 
+def locate(store: Store, ref: str) -> tuple[str, str | None]:
+    """``POLICY[@REV|@DATE]`` → (the policy's folder, REV / DATE or None): the one
+    reading of a reference every command uses. An id that itself contains "@" is
+    a policy, not a reference; a policy the store does not hold is a StoreError."""
+    policy_dir, at = _named(store, ref)
+    if policy_dir is None:
+        return require_policy(store, split_reference(ref)[0]), at
+    return policy_dir, at
+
+
+def _named(store: Store, ref: str) -> tuple[str | None, str | None]:
+    name, at = split_reference(ref)
+    if at is not None and (whole := find_policy(store, ref)) is not None:
+        return whole, None
+    return find_policy(store, name), at
+
+
 def resolve_reference(store_dir: str | Path, ref: str) -> Policy | None:
     """``POLICY@REV`` / ``POLICY@YYYY-MM-DD`` → that stored version, for ``diff``.
 
@@ -121,8 +138,7 @@ def resolve_reference(store_dir: str | Path, ref: str) -> Policy | None:
     caller can treat it as a file); :class:`StoreError` when the policy exists
     but has no version at that commit or date.
     """
-    name, at = split_reference(ref)
-    if at is None or not at:
+    if not split_reference(ref)[1]:
         return None
     try:
         store = Store.open(store_dir)
@@ -130,8 +146,8 @@ def resolve_reference(store_dir: str | Path, ref: str) -> Policy | None:
         raise  # a damaged store is an error, not a reason to read a file instead
     except StoreError:
         return None
-    policy_dir = find_policy(store, name)
-    if policy_dir is None:
+    policy_dir, at = _named(store, ref)
+    if policy_dir is None or not at:
         return None
     _, text = policy_text_at(store, policy_dir, at)
     return Policy.from_json(text)

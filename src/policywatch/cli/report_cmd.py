@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
+from policywatch.cli import store_option
 from policywatch.render import FORMATS, default_output, report_output, write
 from policywatch.report import build_report, month_period, range_period
 from policywatch.report.period import Period
-from policywatch.store import default_store_dir
 
 
 def _period(month: str | None, since: str | None, until: str | None) -> Period:
@@ -26,12 +26,7 @@ def _period(month: str | None, since: str | None, until: str | None) -> Period:
 @click.option("--month", metavar="YYYY-MM", help="The calendar month to report on (UTC).")
 @click.option("--since", metavar="YYYY-MM-DD", help="First day of the period (inclusive).")
 @click.option("--until", metavar="YYYY-MM-DD", help="Last day of the period (inclusive).")
-@click.option(
-    "--store",
-    "store_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The store directory [default: ./snapshots, or env POLICYWATCH_STORE].",
-)
+@store_option()
 @click.option(
     "-o",
     "--output",
@@ -51,7 +46,7 @@ def report_command(
     month: str | None,
     since: str | None,
     until: str | None,
-    store_dir: Path | None,
+    store_dir: Path,
     output: Path | None,
     fmt: str,
 ) -> None:
@@ -69,7 +64,7 @@ def report_command(
       policywatch report --month 2026-11 --store /data/snapshots -o november.html
     """
     period = _period(month, since, until)
-    report = build_report(store_dir or default_store_dir(), period)
+    report = build_report(store_dir, period)
     target = output or default_output(period, fmt)
     write(target, report_output(report, fmt))
     click.echo(f"Report for {period.title} written to {target}")

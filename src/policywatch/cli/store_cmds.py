@@ -21,7 +21,7 @@ from policywatch.cli import store_option
 from policywatch.maintenance import reparse, verify
 from policywatch.model import canonical_json
 from policywatch.store import DEFAULT_LOCK_TIMEOUT, Store, parse_instant, policy_text_at
-from policywatch.timeline import find_policy, require_policy, split_reference, versions
+from policywatch.timeline import locate, require_policy, versions
 
 if TYPE_CHECKING:  # the fetch stack (httpx, tenacity) loads only when snapshot runs
     from policywatch.snapshot import Progress, SnapshotSummary, SourceOutcome
@@ -78,7 +78,10 @@ def _parse_as_of(ctx: click.Context, param: click.Parameter, value: str | None) 
     "--timeout",
     type=click.FloatRange(min=0.001),
     default=None,
-    help="HTTP timeout in seconds (default 30; env POLICYWATCH_FETCH_TIMEOUT).",
+    help="Overall deadline in seconds for each HTTP fetch attempt: connecting, the headers "
+    "and the whole body; a slow or trickling server is cut off at it (default 30; env "
+    "POLICYWATCH_FETCH_TIMEOUT). Transient failures are retried (env "
+    "POLICYWATCH_FETCH_RETRIES, default 3).",
 )
 @_lock_option
 @click.option(
@@ -276,10 +279,7 @@ def show_command(reference: str, store_dir: Path) -> None:
       policywatch show bcbsla-00220@3f2a9c1
     """
     store = Store.open(store_dir)
-    name, at = split_reference(reference)
-    if at is not None and find_policy(store, reference) is not None:
-        name, at = reference, None  # an id that itself contains "@"
-    _, text = policy_text_at(store, require_policy(store, name), at)
+    _, text = policy_text_at(store, *locate(store, reference))
     click.echo(text, nl=False)
 
 
