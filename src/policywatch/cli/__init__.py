@@ -59,17 +59,29 @@ def main() -> None:
     """
 
 
-def _register() -> None:
-    from policywatch.cli.diff_cmd import diff_command
-    from policywatch.cli.parse_cmd import parse_command
-    from policywatch.cli.report_cmd import report_command
-    from policywatch.cli.store_cmds import COMMANDS as STORE_COMMANDS
+# Each module holds commands of one family; `policywatch --help` lists them in this order.
+_COMMAND_MODULES = (
+    "parse_cmd",
+    "diff_cmd",
+    "store_cmds",
+    "report_cmd",
+    "status_cmd",
+    "portfolio_cmds",
+)
 
-    main.add_command(parse_command)
-    main.add_command(diff_command)
-    for command in STORE_COMMANDS:
-        main.add_command(command)
-    main.add_command(report_command)
+
+def _register() -> None:
+    import importlib
+
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"policywatch.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"policywatch.cli.{name}":
+                raise  # a missing dependency inside the module is a real error
+            continue  # a command family not built yet
+        for command in module.COMMANDS:
+            main.add_command(command)
 
 
 _register()

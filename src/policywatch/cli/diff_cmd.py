@@ -100,3 +100,6 @@ def _write(path: str, text: str) -> None:
         Path(path).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UserError(f"{path}: cannot write: {exc.strerror}") from exc
+
+
+COMMANDS = (diff_command,)

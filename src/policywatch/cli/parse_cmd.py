@@ -51,3 +51,6 @@ def parse_command(file: str, fmt: str, force: bool) -> None:
             raise ParseError(f"{message} (--force prints it anyway)")
         click.echo(f"Warning: {message}", err=True)
     click.echo(policy.to_json() if fmt == "json" else policy_summary(policy), nl=False)
+
+
+COMMANDS = (parse_command,)

@@ -68,3 +68,6 @@ def report_command(
     target = output or default_output(period, fmt)
     write(target, report_output(report, fmt))
     click.echo(f"Report for {period.title} written to {target}")
+
+
+COMMANDS = (report_command,)
