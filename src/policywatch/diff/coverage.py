@@ -5,15 +5,25 @@ Exact indication keys pair first, then the rest by IDF-weighted token overlap
 metastatic tumors in the liver"). A statement whose indication is covered by
 two or more narrower new statements is a split (and the mirror, a merge);
 each part is reported against the statement it came from.
+
+Severity: a status that moved, a statement added or removed, is high. So is a
+change to the criteria of a statement that covers (medically necessary, NICE's
+standard or special arrangements) with its status unchanged: a criterion removed
+or narrowed narrows coverage, and a criterion added is a new hurdle before it.
+What only rephrases the status ("may be considered" → "is considered"),
+renumbers a list or moves punctuation stays medium ("wording changed").
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 
 from policywatch.diff.changes import Change
 from policywatch.diff.matching import pair_exact, pair_fuzzy
 from policywatch.diff.normalize import (
+    STOPWORDS,
+    clip,
     containment,
     content_tokens,
     idf_weights,
@@ -23,11 +33,28 @@ from policywatch.diff.normalize import (
     status_label,
     weighted_jaccard,
 )
-from policywatch.model import Action, ChangeKind, Coverage, Severity
+from policywatch.diff.words import word_diff
+from policywatch.model import Action, ChangeKind, Coverage, CoverageStatus, Severity
 
 MATCH_THRESHOLD = 0.5
 # A narrower statement belongs to a wider one when this share of its words is in it.
 PART_CONTAINMENT = 0.8
+# Statuses under which a statement's criteria decide who is covered.
+COVERING = frozenset(
+    {
+        CoverageStatus.MEDICALLY_NECESSARY,
+        CoverageStatus.STANDARD_ARRANGEMENTS,
+        CoverageStatus.SPECIAL_ARRANGEMENTS,
+    }
+)
+# Words that phrase a status rather than state a criterion ("may be considered
+# medically necessary" → "is considered medically necessary").
+_STATUS_WORDS = frozenset(
+    {"may", "can", "will", "are", "considered", "deemed", "medically", "necessary", "generally"}
+)
+# A list item's number or letter ("1.", "B)", "(ii)"): renumbering is not a criterion.
+_MARKER = re.compile(r"^\(?(?:\d{1,3}|[A-Za-z]|[IVXivx]{2,5})[.)]$")
+_EXCERPT = 70
 
 
 def diff_coverage(old: list[Coverage], new: list[Coverage]) -> list[Change]:
@@ -148,14 +175,61 @@ def _compare(before: Coverage, after: Coverage) -> Change | None:
     label = _label(before)
     if not same_indication:
         label += f" (now '{norm_text(after.indication)}')"
+    severity = _severity(before, after)
     if before.status != after.status:
         summary = f"{label}: {_transition(before, after)}"
+    elif (criteria := _criteria_change(before, after)) is not None:
+        severity = Severity.HIGH
+        summary = f"{label}: {criteria} ({_transition(before, after)})"
     else:
         summary = f"{label}: wording changed ({_transition(before, after)})"
     return Change(
-        ChangeKind.COVERAGE, Action.MODIFIED, _severity(before, after), _field(before), summary,
+        ChangeKind.COVERAGE, Action.MODIFIED, severity, _field(before), summary,
         asdict(before), asdict(after),
     )  # fmt: skip
+
+
+def _criteria_change(before: Coverage, after: Coverage) -> str | None:
+    """How the criteria of a covering statement moved, or None when they did not (its
+    status is unchanged, or only the wording of the status or the list numbers moved).
+
+    The words removed and added are those of the statement's text (of its indication
+    when the texts agree): removed words alone narrow coverage, added words alone are
+    a new criterion, both are criteria changed.
+    """
+    if before.status not in COVERING or after.status != before.status:
+        return None
+    old, new = norm_text(before.text), norm_text(after.text)
+    if old == new:
+        old, new = norm_text(before.indication), norm_text(after.indication)
+    removed: list[str] = []
+    added: list[str] = []
+    for op, text in word_diff(old, new).ops:
+        if op == "delete":
+            removed.append(text)
+        elif op == "insert":
+            added.append(text)
+    removed_words, added_words = _criterion_words(removed), _criterion_words(added)
+    # a word moved within the statement ("older." → "older and …") is neither
+    gone, new_words = removed_words - added_words, added_words - removed_words
+    if gone and not new_words:
+        return f"coverage narrowed, criteria removed: '{_excerpt(removed)}'"
+    if new_words and not gone:
+        return f"criteria added: '{_excerpt(added)}'"
+    if gone and new_words:
+        return f"criteria changed: '{_excerpt(removed)}' → '{_excerpt(added)}'"
+    return None
+
+
+def _criterion_words(pieces: list[str]) -> set[str]:
+    """The words of these pieces that could state a criterion."""
+    words = [w for piece in pieces for w in piece.split() if not _MARKER.match(w)]
+    tokens = {t for word in words for t in norm_key(word).split()}
+    return tokens - STOPWORDS - _STATUS_WORDS
+
+
+def _excerpt(pieces: list[str]) -> str:
+    return clip(" … ".join(pieces), _EXCERPT)
 
 
 def _split_part(before: Coverage, part: Coverage, count: int) -> Change:
