@@ -4,12 +4,20 @@ UTF-8 with a byte-order mark (so Excel reads the accents right), and any cell
 that a spreadsheet would run as a formula (starting with ``= + - @``, a tab or
 a carriage return) gets a leading apostrophe. Policy text is untrusted; a
 citation beginning ``=HYPERLINK(`` must stay text.
+
+Every row names its source (``source_id``, ``plan``, ``url``: the URL or path the
+sources config gave). An identifier a spreadsheet would read as a number and lose
+digits of (policy ``00220``, an id of 16 digits or more) is written ``="00220"``,
+which spreadsheets show as the text ``00220``; only all-digit values are, so
+nothing from a document becomes a formula. A text change's cells hold the words
+it removed and added, not whole sections (:data:`TEXT_CELL` characters at most).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -31,11 +39,19 @@ CSV_COLUMNS = (
     "summary",
     "recorded_at",
     "reverted_at",
+    "source_id",
+    "plan",
+    "url",
 )
+# Columns holding identifiers a spreadsheet must not turn into numbers.
+ID_COLUMNS = frozenset({"policy", "source_id"})
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 # Spreadsheets cap a cell at 32,767 characters; whole sections can be longer.
 MAX_CELL = 32_000
+# A text change's removed / added words in one cell: enough to recognise the edit.
+TEXT_CELL = 300
+_LOSSY_NUMBER = re.compile(r"^(?:0\d+|\d{16,})$")
 
 
 def report_csv(report: Report) -> str:
@@ -45,16 +61,37 @@ def report_csv(report: Report) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
+    for row in change_rows(report):
+        writer.writerow([_csv_cell(name, row[name]) for name in CSV_COLUMNS])
+    return BOM + out.getvalue()
+
+
+def change_rows(report: Report) -> list[dict[str, Any]]:
+    """The rows of the CSV (and of the xlsx's changes sheet) as values: strings, and
+    datetimes for ``recorded_at`` / ``reverted_at`` (None when empty)."""
+    rows = []
     for policy in report.changed:
-        for change in policy.changes:
-            writer.writerow([safe_cell(v) for v in _change_row(policy, change)])
+        rows += [_change_row(policy, change) for change in policy.changes]
         for reverted in policy.reverted:
             row = _change_row(policy, reverted.change, reverted.changed_at)
-            row[-1] = iso(reverted.reverted_at)
-            writer.writerow([safe_cell(v) for v in row])
-    for policy in report.added:
-        writer.writerow([safe_cell(v) for v in _added_row(policy)])
-    return BOM + out.getvalue()
+            row["reverted_at"] = reverted.reverted_at
+            rows.append(row)
+    rows += [_added_row(policy) for policy in report.added]
+    return rows
+
+
+def _csv_cell(column: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return iso(value)
+    text = safe_cell(str(value))
+    return keep_text(text) if column in ID_COLUMNS else text
+
+
+def keep_text(value: str) -> str:
+    """An all-digit identifier a spreadsheet would shorten (``00220`` → 220) as ``="00220"``."""
+    return f'="{value}"' if _LOSSY_NUMBER.match(value) else value
 
 
 def safe_cell(value: str) -> str:
@@ -68,38 +105,58 @@ def _policy_name(policy: PolicyChange) -> str:
     return policy.policy_number or policy.source_id or policy.policy_dir
 
 
+def _source(policy: PolicyChange) -> dict[str, Any]:
+    return {
+        "payer": policy.payer or "",
+        "policy": _policy_name(policy),
+        "source_id": policy.source_id or "",
+        "plan": policy.plan or "",
+        "url": policy.source or "",
+    }
+
+
 def _change_row(
     policy: PolicyChange, change: Change, recorded_at: datetime | None = None
-) -> list[str]:
-    return [
-        policy.payer or "",
-        _policy_name(policy),
-        change.kind,
-        change.action,
-        change.severity,
-        change.field,
-        side_text(change.before),
-        side_text(change.after),
-        change.summary,
-        iso(recorded_at or policy.recorded_at),
-        "",
-    ]
+) -> dict[str, Any]:
+    if change.kind == "text":
+        before, after = changed_words(change, "delete"), changed_words(change, "insert")
+    else:
+        before, after = side_text(change.before), side_text(change.after)
+    return {
+        **_source(policy),
+        "kind": change.kind.value,
+        "action": change.action.value,
+        "severity": change.severity.value,
+        "field": change.field,
+        "before": before,
+        "after": after,
+        "summary": change.summary,
+        "recorded_at": recorded_at or policy.recorded_at,
+        "reverted_at": None,
+    }
 
 
-def _added_row(policy: PolicyChange) -> list[str]:
-    return [
-        policy.payer or "",
-        _policy_name(policy),
-        "policy",
-        "added",
-        "",
-        "",
-        "",
-        policy.title or "",
-        policy.headline,
-        iso(policy.recorded_at),
-        "",
-    ]
+def _added_row(policy: PolicyChange) -> dict[str, Any]:
+    return {
+        **_source(policy),
+        "kind": "policy",
+        "action": "added",
+        "severity": "",
+        "field": "",
+        "before": "",
+        "after": policy.title or "",
+        "summary": policy.headline,
+        "recorded_at": policy.recorded_at,
+        "reverted_at": None,
+    }
+
+
+def changed_words(change: Change, op: str, limit: int = TEXT_CELL) -> str:
+    """A text change's removed (``delete``) or added (``insert``) words, the pieces
+    joined by " … " and cut at ``limit`` characters."""
+    pieces = [text for kind, text in change.words or () if kind == op]
+    joined = " … ".join(pieces)
+    return joined if len(joined) <= limit else joined[: limit - 1].rstrip() + "…"
 
 
 def side_text(side: dict[str, Any] | None) -> str:

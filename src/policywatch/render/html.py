@@ -87,7 +87,9 @@ def reproduce(change: PolicyChange, store: str) -> str:
 def render_report(report: Report) -> str:
     """The monthly report: one self-contained page."""
     template = environment().get_template("report.html.j2")
-    views = {p.policy_dir: policy_view(p.diff) for p in report.changed if p.diff is not None}
+    views = {
+        p.policy_dir: policy_view(p.diff, p.restated) for p in report.changed if p.diff is not None
+    }
     return template.render(report=report, views=views)
 
 

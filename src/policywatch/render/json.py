@@ -4,6 +4,11 @@
 Written by :func:`policywatch.model.canonical_json`, the one JSON encoder:
 sorted keys, 2-space indent, final newline. Moments are ISO 8601 in UTC
 (``2026-11-02T06:00:00Z``, :func:`.labels.iso`).
+
+Every policy, failed source and overdue review names its source: ``source_id``,
+``plan`` (line of business) and ``source`` (the URL or path). A changed policy's
+``diff`` is the whole comparison; ``restated`` lists its text changes that only
+repeat a semantic change (by that change's ``field``), which the counts leave out.
 """
 
 from __future__ import annotations
@@ -74,8 +79,10 @@ def _identity(policy: PolicyChange) -> dict[str, Any]:
         "policy_dir": policy.policy_dir,
         "source_id": policy.source_id,
         "payer": policy.payer,
+        "plan": policy.plan,
         "policy_number": policy.policy_number,
         "title": policy.title,
+        "source": policy.source,
     }
 
 
@@ -83,7 +90,6 @@ def _changed(policy: PolicyChange) -> dict[str, Any]:
     assert policy.diff is not None  # changed policies always carry their diff
     return {
         **_identity(policy),
-        "source": policy.source,
         "old_commit": policy.old_commit,
         "new_commit": policy.new_commit,
         "recorded_at": iso(policy.recorded_at),
@@ -93,6 +99,14 @@ def _changed(policy: PolicyChange) -> dict[str, Any]:
         "diff": policy.diff.to_dict(),
         "versions": [_version(v) for v in policy.versions],
         "reverted": [_reverted(r) for r in policy.reverted],
+        "restated": [
+            {
+                "field": r.change.field,
+                "summary": r.change.summary,
+                "restates": [c.field for c in r.restates],
+            }
+            for r in policy.restated
+        ],
     }
 
 
@@ -118,7 +132,6 @@ def _reverted(reverted: RevertedChange) -> dict[str, Any]:
 def _added(policy: PolicyChange) -> dict[str, Any]:
     return {
         **_identity(policy),
-        "source": policy.source,
         "new_commit": policy.new_commit,
         "recorded_at": iso(policy.recorded_at),
         "coverage": [{"indication": i, "status": s} for i, s in policy.coverage],
@@ -130,6 +143,7 @@ def _failed(failed: FailedSource) -> dict[str, Any]:
         "source_id": failed.source_id,
         "policy_dir": failed.policy_dir,
         "payer": failed.payer,
+        "plan": failed.plan,
         "title": failed.title,
         "source": failed.source,
         "stage": failed.stage,
@@ -147,7 +161,9 @@ def _failed(failed: FailedSource) -> dict[str, Any]:
 def _overdue(overdue: OverdueReview) -> dict[str, Any]:
     return {
         "policy_dir": overdue.policy_dir,
+        "source_id": overdue.source_id,
         "payer": overdue.payer,
+        "plan": overdue.plan,
         "policy_number": overdue.policy_number,
         "title": overdue.title,
         "next_review": overdue.next_review,

@@ -4,12 +4,17 @@ Shared by the monthly report and the single-policy page (``diff --format
 html``). The templates stay free of logic: every row label and every
 word-level highlight is decided here, as plain data (never markup: the
 templates escape). Labels come from :mod:`.labels`.
+
+In the report, a text change that only restates a semantic change
+(:mod:`policywatch.report.restated`) is not one of the changed sections: it is
+listed apart, folded, with the changes it repeats, and the tally leaves it out.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from policywatch.diff import Change, DiffResult
 from policywatch.diff.changes import WordOp
@@ -25,6 +30,9 @@ from policywatch.render.labels import (
     study_label,
     tally,
 )
+
+if TYPE_CHECKING:  # the report's data; importing it would load the store
+    from policywatch.report.restated import Restatement
 
 # Coverage wording is short and is the evidence itself: show it whole, no elision.
 _NO_ELISION = 1_000_000
@@ -83,21 +91,37 @@ class KindView:
 
 
 @dataclass(frozen=True)
+class Repeat:
+    """A section's wording change that only restates semantic changes shown above it."""
+
+    change: Change
+    restates: tuple[str, ...]  # the summaries of the changes it repeats
+
+
+@dataclass(frozen=True)
 class PolicyView:
     kinds: list[KindView]
     sections: list[Change]  # word-level diffs of changed sections, folded
     tally: str
     silent_change: bool
+    repeats: list[Repeat] = field(default_factory=list)  # sections that only restate
 
     @property
     def empty(self) -> bool:
         return not self.kinds and not self.sections
 
 
-def policy_view(result: DiffResult) -> PolicyView:
-    kinds = [_kind_view(kind, changes) for kind, changes in grouped(result) if kind != "text"]
-    sections = [c for c in result.changes if c.kind == "text"]
-    return PolicyView(kinds, sections, tally(result), result.silent_change)
+def policy_view(result: DiffResult, restated: Sequence[Restatement] = ()) -> PolicyView:
+    """What a page shows of one comparison; ``restated``: its text changes that only
+    repeat semantic ones (the report's), listed apart and left out of the tally."""
+    folded = {id(r.change) for r in restated}
+    kept = DiffResult(
+        result.old, result.new, tuple(c for c in result.changes if id(c) not in folded)
+    )
+    kinds = [_kind_view(kind, changes) for kind, changes in grouped(kept) if kind != "text"]
+    sections = [c for c in kept.changes if c.kind == "text"]
+    repeats = [Repeat(r.change, tuple(c.summary for c in r.restates)) for r in restated]
+    return PolicyView(kinds, sections, tally(kept), result.silent_change, repeats)
 
 
 def _kind_view(kind: str, changes: list[Change]) -> KindView:

@@ -41,6 +41,7 @@ from policywatch.report.model import (
 )
 from policywatch.report.overdue import last_revised, review_due
 from policywatch.report.period import Period
+from policywatch.report.restated import countable, restatements
 from policywatch.store import (
     Meta,
     PolicyFolder,
@@ -199,6 +200,7 @@ def _changed(
         versions=tuple(_version_step(step, diff) for step, diff in steps),
         reverted=tuple(reverted),
         first_recorded_in_period=first_recorded,
+        restated=restatements(net.changes),
     )
 
 
@@ -210,12 +212,14 @@ def _identity(policy_dir: str, policy: Policy, meta: Meta) -> dict[str, Any]:
         "policy_number": policy.policy_number,
         "title": policy.title or meta.title,
         "source": meta.source,
+        "plan": meta.plan,
     }
 
 
 def _version_step(step: _Step, diff: DiffResult) -> VersionStep:
-    summary = headline(diff.changes) if diff.changes else "No change a reader would see"
-    return VersionStep(step.run.commit, _when(step.run), summary, highest(diff.changes))
+    changes = countable(diff.changes)
+    summary = headline(changes) if changes else "No change a reader would see"
+    return VersionStep(step.run.commit, _when(step.run), summary, highest(changes))
 
 
 def _reverted(steps: list[tuple[_Step, DiffResult]], net: DiffResult) -> list[RevertedChange]:
@@ -226,7 +230,7 @@ def _reverted(steps: list[tuple[_Step, DiffResult]], net: DiffResult) -> list[Re
     opened: dict[tuple[str, str], tuple[Change, RunCommit, Any, RunCommit]] = {}
     found: list[RevertedChange] = []
     for step, diff in steps:
-        for change in diff.changes:
+        for change in countable(diff.changes):  # a restatement is undone with its change
             key: tuple[str, str] = (change.kind, change.field)
             first, first_run, original, _ = opened.get(
                 key, (change, step.run, change.before, step.run)
@@ -236,7 +240,7 @@ def _reverted(steps: list[tuple[_Step, DiffResult]], net: DiffResult) -> list[Re
                 opened.pop(key, None)
             else:
                 opened[key] = (first, first_run, original, step.run)
-    in_net = {(c.kind, c.field) for c in net.changes}
+    in_net = {(c.kind, c.field) for c in countable(net.changes)}
     for key, (first, first_run, _, last_run) in opened.items():
         if key not in in_net:
             found.append(_undone(first, first_run, last_run))
@@ -344,4 +348,6 @@ def _overdue_entry(policy_dir: str, meta: Meta, data: dict[str, Any], commit: st
         last_revised=last_revised(data),
         source=meta.source,
         commit=commit,
+        source_id=meta.id,
+        plan=meta.plan,
     )

@@ -141,6 +141,7 @@ def _entry(
         source=meta.source,
         recovered_at=_recovered(last.run, snapshots),
         failures_in_period=len(group),
+        plan=meta.plan,
     )
 
 

@@ -1,8 +1,13 @@
 """The report as data: what changed in the store during a period, and what needs a human.
 
-Built by :mod:`.collect`; rendered as HTML, JSON and CSV by
-:mod:`policywatch.render`. Plain frozen dataclasses, so the three outputs
-cannot disagree.
+Built by :mod:`.collect`; rendered as HTML, JSON, CSV and xlsx by
+:mod:`policywatch.render`. Plain frozen dataclasses, so the outputs cannot
+disagree. Every entry names its source as the sources config gave it: the
+source id, the plan / line of business and the URL or path (``source``).
+
+A text change that only restates a semantic change of the same comparison
+(:mod:`.restated`) is folded into it: kept in ``restated`` for the reader, left
+out of ``changes``, the counts and the headlines.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from policywatch.diff import Change, DiffResult
 from policywatch.diff.changes import KINDS, SEVERITIES
 from policywatch.model import Severity
 from policywatch.report.period import Period
+from policywatch.report.restated import Restatement
 
 # Severity.rank for plain strings too: 0 for the most serious.
 SEVERITY_RANK: dict[str, int] = {severity: severity.rank for severity in Severity}
@@ -86,11 +92,20 @@ class PolicyChange:
     versions: tuple[VersionStep, ...] = ()  # versions recorded after old_commit's, oldest first
     reverted: tuple[RevertedChange, ...] = ()  # changed, then undone within the period
     first_recorded_in_period: bool = False  # changed: old_commit is its first version
+    plan: str | None = None  # plan / line of business, as the sources config says
+    # net text changes that only restate a semantic change: shown with it, never counted
+    restated: tuple[Restatement, ...] = ()
 
     @property
     def changes(self) -> tuple[Change, ...]:
-        """The net changes: what differs between the compared versions."""
-        return self.diff.changes if self.diff is not None else ()
+        """The net changes: what differs between the compared versions (text changes
+        that only restate another change are folded into it: see ``restated``)."""
+        if self.diff is None:
+            return ()
+        if not self.restated:
+            return self.diff.changes
+        folded = {id(r.change) for r in self.restated}
+        return tuple(c for c in self.diff.changes if id(c) not in folded)
 
     @property
     def recorded_changes(self) -> tuple[Change, ...]:
@@ -160,6 +175,7 @@ class FailedSource:
     # failed, up to its last failure in the period, from ``first_failed_at``;
     # ``failures_in_period`` every run in the period that did.
     failures_in_period: int = 0
+    plan: str | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +190,8 @@ class OverdueReview:
     last_revised: str | None  # latest date the document itself gives for a revision
     source: str | None
     commit: str
+    source_id: str | None = None
+    plan: str | None = None
 
 
 @dataclass(frozen=True)
