@@ -11,11 +11,26 @@ notes = "Reviewed yearly in June"                # optional
 ```
 
 ``path`` is relative to the config file. Errors name the file and line.
+
 Ids become path slugs (``[a-z0-9-]`` only), so no id can name a place
 outside the store; ids whose slugs collide are rejected. An id with letters
 or digits outside ASCII ("café", a Cyrillic "о" that looks like "o") keeps
 them in a hash suffix, so lookalike ids get distinct, stable folders; an
 ASCII id's folder is what it always was.
+
+An optional ``[notify]`` table says where a run's notification goes
+(:class:`NotifySettings`, read with :func:`load_notify`)::
+
+    [notify]
+    urls = ["env:POLICYWATCH_NOTIFY_URL",                       # the URL is that variable's value
+            "mailtos://alerts:${SMTP_PASSWORD}@smtp.example.org?to=compliance@example.org"]
+    min_severity = "high"      # changes at or above it are sent (high, medium, low)
+    failing_runs = 3           # a source failing this many runs in a row is sent (and every 3 more)
+
+``urls`` are apprise URLs. Secrets stay in the environment: ``env:NAME`` is the
+URL held by variable ``NAME`` (one or more, separated by spaces), and ``${NAME}``
+inside a URL is that variable's value. Both are expanded only when a message is
+sent, never written anywhere.
 """
 
 from __future__ import annotations
@@ -36,8 +51,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from policywatch.errors import ConfigError
+from policywatch.model import Severity
 
 KNOWN_KEYS = ("id", "payer", "url", "path", "title", "plan", "notes")
+NOTIFY_KEYS = ("urls", "min_severity", "failing_runs")
+SEVERITY_NAMES = tuple(s.value for s in Severity)  # most serious first
 REQUIRED_KEYS = ("id", "payer")
 MAX_ID_LENGTH = 200
 MAX_SLUG_LENGTH = 64
@@ -46,6 +64,10 @@ _SOURCE_HEADER = re.compile(r"^\s*\[\[\s*source\s*\]\]")
 _ANY_HEADER = re.compile(r"^\s*\[")
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_NOTIFY_HEADER = re.compile(r"^\s*\[\s*notify\s*\]")
+ENV_PREFIX = "env:"
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+ENV_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 
 
 @dataclass(frozen=True)
@@ -155,20 +177,7 @@ def read_sources(config: str | Path, cache_dir: Path | None = None) -> LoadedSou
     """Like :func:`load_sources`, but writes no cache (see :meth:`LoadedSources.remember`):
     for a caller whose cache folder does not exist yet."""
     path = Path(config)
-    try:
-        mode = os.stat(path).st_mode
-        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):  # its read could block forever
-            raise ConfigError(f"{config}: is a FIFO, socket or device, not a sources file")
-        data = path.read_bytes()
-        text = data.decode("utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{config}: no such file") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{config}: is a directory, not a sources file") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{config}: not UTF-8 text ({exc.reason})") from None
-    except OSError as exc:
-        raise ConfigError(f"{config}: cannot read: {exc.strerror}") from None
+    data, text = _read_config(path, config)
     base_dir = path.resolve().parent
     key = hashlib.sha256(b"%s\0%s\0" % (_CACHE_VERSION, bytes(base_dir)) + data).hexdigest()
     cached = _read_cache(cache_dir, key) if cache_dir else None
@@ -206,9 +215,11 @@ def parse_sources(text: str, base_dir: Path, name: str = "sources.toml") -> list
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(_toml_message(name, exc)) from None
     locator = _Locator(text.splitlines(), name)
-    unknown = sorted(set(data) - {"source"})
+    unknown = sorted(set(data) - {"source", "notify"})
     if unknown:
         raise locator.error(None, unknown[0], f"unknown top-level key '{unknown[0]}'")
+    if "notify" in data:
+        _build_notify(data["notify"], locator)
     tables = data.get("source")
     if not isinstance(tables, list) or not tables:
         raise ConfigError(f"{name}: no [[source]] tables: nothing to track")
@@ -351,3 +362,123 @@ def _reject_duplicates(sources: list[Source], loc: _Locator) -> None:
             raise loc.error(index, "id", message)
         seen_ids[source.id] = source
         seen_slugs[slugify(source.id)] = source
+
+
+# -- [notify] ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """The ``[notify]`` table: where a run's notification goes and what it holds.
+
+    ``urls`` as written (``env:NAME`` and ``${NAME}`` unexpanded: the values are read
+    from the environment only when a message is sent); ``min_severity``: changes at or
+    above it are sent; ``failing_runs``: a source failing this many snapshot runs in a
+    row is sent, and again every ``failing_runs`` runs while it keeps failing.
+    """
+
+    urls: tuple[str, ...] = ()
+    min_severity: str = "high"
+    failing_runs: int = 3
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.urls)
+
+
+def load_notify(config: str | Path) -> NotifySettings:
+    """The ``[notify]`` table of a sources file (defaults, with no URL, when it has none).
+
+    Raises :class:`ConfigError` as :func:`load_sources` does. A file that never says
+    "notify" is not parsed again (the sources cache spares a big file its TOML parse).
+    """
+    data, text = _read_config(Path(config), config)
+    if b"notify" not in data:
+        return NotifySettings()
+    name = str(config)
+    try:
+        parsed = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(_toml_message(name, exc)) from None
+    if "notify" not in parsed:
+        return NotifySettings()
+    return _build_notify(parsed["notify"], _Locator(text.splitlines(), name))
+
+
+def _read_config(path: Path, config: str | Path) -> tuple[bytes, str]:
+    """A sources file's bytes and text (a FIFO or device is refused before it is opened)."""
+    try:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):  # its read could block forever
+            raise ConfigError(f"{config}: is a FIFO, socket or device, not a sources file")
+        data = path.read_bytes()
+        return data, data.decode("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{config}: no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{config}: is a directory, not a sources file") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{config}: not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise ConfigError(f"{config}: cannot read: {exc.strerror}") from None
+
+
+def _build_notify(table: Any, loc: _Locator) -> NotifySettings:
+    if not isinstance(table, dict):
+        raise _notify_error(loc, None, "[notify] must be a table")
+    unknown = sorted(set(table) - set(NOTIFY_KEYS))
+    if unknown:
+        expected = ", ".join(NOTIFY_KEYS)
+        raise _notify_error(loc, unknown[0], f"[notify]: unknown key '{unknown[0]}' ({expected})")
+    urls = _notify_urls(table.get("urls", []), loc)
+    severity = table.get("min_severity", "high")
+    if not isinstance(severity, str) or severity.strip().lower() not in SEVERITY_NAMES:
+        names = ", ".join(SEVERITY_NAMES)
+        raise _notify_error(loc, "min_severity", f"[notify]: min_severity must be one of {names}")
+    runs = table.get("failing_runs", 3)
+    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
+        message = "[notify]: failing_runs must be a whole number, 1 or more"
+        raise _notify_error(loc, "failing_runs", message)
+    return NotifySettings(tuple(urls), severity.strip().lower(), runs)
+
+
+def _notify_urls(value: Any, loc: _Locator) -> list[str]:
+    if not isinstance(value, list):
+        raise _notify_error(loc, "urls", "[notify]: urls must be a list of strings")
+    urls = []
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            raise _notify_error(loc, "urls", "[notify]: urls must be a list of non-empty strings")
+        url = item.strip()
+        if url.startswith(ENV_PREFIX):
+            if not ENV_NAME.match(url[len(ENV_PREFIX) :]):
+                raise _notify_error(
+                    loc, "urls", f"[notify]: {url!r}: env: must name an environment variable"
+                )
+        else:
+            for name in ENV_PLACEHOLDER.findall(url):
+                if not ENV_NAME.match(name):
+                    raise _notify_error(
+                        loc, "urls", f"[notify]: ${{{name}}} does not name an environment variable"
+                    )
+            if "://" not in url:
+                raise _notify_error(
+                    loc, "urls", "[notify]: each url is an apprise URL (scheme://…) or env:NAME"
+                )
+        urls.append(url)
+    return urls
+
+
+def _notify_error(loc: _Locator, key: str | None, message: str) -> ConfigError:
+    line = _notify_line(loc, key)
+    where = f"{loc.name}:{line}" if line else loc.name
+    return ConfigError(f"{where}: {message}")
+
+
+def _notify_line(loc: _Locator, key: str | None) -> int | None:
+    """The line of the ``[notify]`` header, or of ``key`` inside that table."""
+    start = next((n for n, line in enumerate(loc.lines, 1) if _NOTIFY_HEADER.match(line)), None)
+    if start is None:
+        return loc.line_of(None, "notify")  # an inline table: notify = {...}
+    found = loc._find_key(key, start, loc._table_end(start)) if key else None
+    return found or start
