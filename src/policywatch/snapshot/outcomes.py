@@ -1,11 +1,25 @@
 """What a snapshot run reports: one outcome per source and the run's summary, which is
-also what the run writes to the run log (:meth:`SnapshotSummary.run_log`)."""
+also what the run writes to the run log (:meth:`SnapshotSummary.run_log`).
+
+Two records are kept outside the history, because a run that changes nothing and
+fails nothing makes no commit:
+
+- :class:`FetchLedger` — when each source last fetched fine, and when the last run
+  was (``.git/policywatch/fetch-ledger.json``, beside the store's other state; written
+  and read here only);
+- :class:`Delivery` — what became of the run's notification (sent after the commit,
+  so it can never undo the recording: it is in the summary and the exit code only).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Literal
 
 from policywatch.parse.plausibility import VerdictKind
@@ -26,6 +40,14 @@ class SourceOutcome:
     stage: str | None = None
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    # The source as configured (the document's own payer and title win where it has them).
+    payer: str | None = None
+    title: str | None = None
+    plan: str | None = None
+    # A recorded version (added or changed): the policy.json blob it replaced (None for
+    # a first version) and the one it recorded, so what changed can be read back.
+    before: str | None = None
+    after: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -39,6 +61,28 @@ class SourceOutcome:
         }
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """What became of the run's notification. ``sent_to``: the targets that accepted it;
+    ``problems``: one line per target that did not, or per problem before sending. Target
+    names have their secrets masked; no line holds an expanded secret."""
+
+    message: bool = False  # the run had something to send (nothing was sent otherwise)
+    sent_to: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "message": self.message,
+            "sent_to": list(self.sent_to),
+            "problems": list(self.problems),
+        }
+
+
 @dataclass
 class SnapshotSummary:
     when: datetime
@@ -49,6 +93,10 @@ class SnapshotSummary:
     executor: str = "inline"  # where fetch + parse ran: inline, local or dask
     slots: int = 1  # how many ran at once
     recovered: list[str] = field(default_factory=list)  # failing before this run, fine now
+    delivery: Delivery | None = None  # None: no notification was due (none configured, or off)
+    # What went wrong after the commit (the run stays recorded), e.g. a summary that could
+    # not be read back for --quiet or the notification.
+    problems: list[str] = field(default_factory=list)
 
     def count(self, status: Status) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -64,8 +112,17 @@ class SnapshotSummary:
     @property
     def exit_code(self) -> int:
         """0 every source fine; 3 the run completed but some sources failed (suspect
-        and retired documents included)."""
-        return 3 if self.failed else 0
+        and retired documents included); 4 every source fine and the run recorded, but
+        its notification could not be delivered (or the run could not be summed up)."""
+        if self.failed:
+            return 3
+        return 4 if self.problems or (self.delivery and not self.delivery.ok) else 0
+
+    @property
+    def eventful(self) -> bool:
+        """Something a person should hear of: a policy added or changed, a source failed
+        or recovered (``--quiet`` prints nothing otherwise)."""
+        return any(o.status != "unchanged" for o in self.outcomes) or bool(self.recovered)
 
     @property
     def on_record(self) -> bool:
@@ -100,7 +157,7 @@ class SnapshotSummary:
         return f"snapshot {stamp}: {len(self.outcomes)} sources: {counts}; {where}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "when": iso(int(self.when.timestamp())),
             "store": self.store,
             "commit": self.commit,
@@ -109,6 +166,97 @@ class SnapshotSummary:
             "exit_code": self.exit_code,
             "sources": [o.to_dict() for o in self.outcomes],
         }
+        if self.delivery is not None:
+            data["notify"] = self.delivery.to_dict()
+        if self.problems:
+            data["problems"] = list(self.problems)
+        return data
 
 
 Progress = Callable[[SourceOutcome, int], None]  # (outcome, number of sources)
+
+
+# -- the fetch ledger ----------------------------------------------------------------------
+
+LEDGER_FILE = "fetch-ledger.json"
+_LEDGER_VERSION = 1
+
+
+@dataclass(frozen=True)
+class FetchLedger:
+    """When each source last fetched fine (by id), and when the last run was and what it
+    committed: what the history cannot say, since a run in which nothing changed and
+    nothing failed makes no commit. A missing or unreadable ledger reads as empty (readers
+    fall back on the history); one that cannot be written costs only that precision."""
+
+    last_run: datetime | None = None
+    last_commit: str | None = None  # the last run's commit (None: it made none)
+    fetched: dict[str, datetime] = field(default_factory=dict)
+
+    def after(self, summary: SnapshotSummary) -> FetchLedger:
+        """This ledger with ``summary``'s run: every source it did not fail fetched fine
+        then. Back-dated runs never move an entry back in time."""
+        fetched = dict(self.fetched)
+        for outcome in summary.outcomes:
+            if outcome.status != "failed":
+                known = fetched.get(outcome.id)
+                fetched[outcome.id] = max(known, summary.when) if known else summary.when
+        if self.last_run is not None and self.last_run > summary.when:
+            return FetchLedger(self.last_run, self.last_commit, fetched)
+        return FetchLedger(summary.when, summary.commit, fetched)
+
+    def to_bytes(self) -> bytes:
+        data = {
+            "version": _LEDGER_VERSION,
+            "last_run": _stamp(self.last_run),
+            "last_commit": self.last_commit,
+            "fetched": {sid: _stamp(when) for sid, when in sorted(self.fetched.items())},
+        }
+        return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> FetchLedger:
+        try:
+            loaded = json.loads(data)
+        except ValueError:
+            return cls()
+        if not isinstance(loaded, dict) or loaded.get("version") != _LEDGER_VERSION:
+            return cls()
+        fetched = loaded.get("fetched")
+        commit = loaded.get("last_commit")
+        return cls(
+            _instant(loaded.get("last_run")),
+            commit if isinstance(commit, str) else None,
+            {
+                sid: when
+                for sid, text in (fetched.items() if isinstance(fetched, dict) else ())
+                if isinstance(sid, str) and (when := _instant(text)) is not None
+            },
+        )
+
+    @classmethod
+    def read(cls, state_dir: Path) -> FetchLedger:
+        try:
+            return cls.from_bytes((state_dir / LEDGER_FILE).read_bytes())
+        except OSError:
+            return cls()
+
+    def write(self, state_dir: Path) -> None:
+        tmp = state_dir / f".{LEDGER_FILE}.{os.getpid()}.tmp"
+        with contextlib.suppress(OSError):  # like the caches: unwritten, it costs precision
+            tmp.write_bytes(self.to_bytes())
+            os.replace(tmp, state_dir / LEDGER_FILE)
+
+
+def _stamp(moment: datetime | None) -> str | None:
+    return iso(int(moment.timestamp())) if moment is not None else None
+
+
+def _instant(text: Any) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)

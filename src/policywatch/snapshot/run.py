@@ -6,6 +6,12 @@ The run is dated once the store lock is held (:func:`now`, the one clock), or
 before the lock is taken, so they inherit neither it nor ``git fast-import``.
 This process is the one writer: results are recorded in config order whatever
 finished first, so the store is byte-identical whatever the engine.
+
+After the commit, still under the lock, the run updates the fetch ledger
+(:class:`.outcomes.FetchLedger`) and calls ``after_commit`` with the open store and
+the summary: the hook ``--quiet`` and notifications use to read back what the run
+recorded. Nothing it does can undo the recording; an error in it is kept in
+:attr:`.outcomes.SnapshotSummary.problems`.
 """
 
 from __future__ import annotations
@@ -34,19 +40,24 @@ from policywatch.snapshot.batches import (
     unchanged_local_file,
 )
 from policywatch.snapshot.metacache import MetaCache
-from policywatch.snapshot.outcomes import Progress, SnapshotSummary
+from policywatch.snapshot.outcomes import FetchLedger, Progress, SnapshotSummary, SourceOutcome
 from policywatch.snapshot.record import gate, record
 from policywatch.snapshot.source import Job, Prior, Processed, process_batch, process_jobs
 from policywatch.sources import Source, read_sources
 from policywatch.store import (
     DEFAULT_LOCK_TIMEOUT,
+    PolicyFolder,
     Store,
+    blob_id,
     failing_sources,
     group_folders,
     iso,
 )
 
 AUTO_MIN_SOURCES = 64  # with the default worker count, smaller runs stay in this process
+
+AfterCommit = Callable[[Store, SnapshotSummary], None]
+"""Called once the run is committed, with the store still open and locked."""
 
 
 def now() -> datetime:
@@ -66,6 +77,7 @@ def run_snapshot(
     scheduler: str | None = None,
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     accept: Collection[str] = (),
+    after_commit: AfterCommit | None = None,
 ) -> SnapshotSummary:
     """Snapshot every source into the store (one commit if anything changed or failed).
 
@@ -75,7 +87,9 @@ def run_snapshot(
     instead; any ``concurrent.futures.Executor`` (say, a Dask client's
     ``get_executor()``) is used as it is, and left running.
     ``accept``: source ids whose document is recorded even if the plausibility gate
-    calls it suspect or retired.
+    calls it suspect or retired. ``after_commit(store, summary)``: called once the run
+    is recorded (committed or not), under the lock; an exception it raises is kept in
+    ``summary.problems``, never raised.
 
     The run is dated ``as_of`` (never in the future), else the time the store lock
     was acquired: runs that waited for one another get distinct, ordered times.
@@ -106,10 +120,21 @@ def run_snapshot(
             if as_of is not None:
                 _check_as_of(store, as_of)
             _run(store, sources, loaded.key, engine, settings, summary, progress, set(accept))
+            FetchLedger.read(store.state_dir).after(summary).write(store.state_dir)
+            if after_commit is not None:
+                _after(after_commit, store, summary)
     finally:
         if engine is not executor:
             engine.shutdown()
     return summary
+
+
+def _after(hook: AfterCommit, store: Store, summary: SnapshotSummary) -> None:
+    """The hook, which must not take the recorded run down with it."""
+    try:
+        hook(store, summary)
+    except Exception as exc:  # the run is committed: a failure here is reported, not raised
+        summary.problems.append(f"after the commit: {type(exc).__name__}: {exc}")
 
 
 def _past(as_of: datetime) -> datetime:
@@ -187,6 +212,7 @@ def _run(
                 processed, note = gate(txn, folder, processed, source.id in accept)
                 meta = metas.get(source.store_dir)
                 outcome = record(txn, source, folder, meta, processed, cache)
+                _describe(outcome, source, folder, processed)
                 if note:
                     outcome.notes.append(note)
                 summary.outcomes.append(outcome)
@@ -201,3 +227,15 @@ def _run(
         txn.abort()
         if fetcher is not None:
             fetcher.close()
+
+
+def _describe(
+    outcome: SourceOutcome, source: Source, folder: PolicyFolder | None, processed: Processed
+) -> None:
+    """What a reader of the run needs beyond the outcome: the source as configured and,
+    for a recorded version, the policy.json blobs before and after (read back later to
+    say what changed)."""
+    outcome.payer, outcome.title, outcome.plan = source.payer, source.title, source.plan
+    if outcome.status in ("added", "changed") and processed.policy_json is not None:
+        outcome.before = folder.json_blob if folder is not None else None
+        outcome.after = blob_id(processed.policy_json.encode("utf-8"))
