@@ -40,7 +40,8 @@ def _period(month: str | None, since: str | None, until: str | None) -> Period:
     default="html",
     show_default=True,
     help="html: one self-contained page; json: the same content as data; "
-    "csv: one row per change, for spreadsheets.",
+    "csv: one row per change, for spreadsheets; xlsx: a workbook with typed cells "
+    "(sheets of changes, failed sources and overdue reviews).",
 )
 def report_command(
     month: str | None,
@@ -55,12 +56,14 @@ def report_command(
     The changes are those recorded by snapshots in the period, each policy
     compared with its version at the start. The report lists coverage status
     changes, silent changes, failed sources and overdue reviews first, then
-    every changed policy with its old and new wording.
+    every changed policy with its old and new wording. Every entry names its
+    source: id, plan / line of business and URL or path.
 
     \b
     Examples:
       policywatch report --month 2026-11
       policywatch report --since 2026-10-01 --until 2026-11-15 --format csv
+      policywatch report --month 2026-11 --format xlsx
       policywatch report --month 2026-11 --store /data/snapshots -o november.html
     """
     period = _period(month, since, until)

@@ -28,7 +28,7 @@ from policywatch.diff.codes import code_key, norm_code
 from policywatch.diff.coverage import MATCH_THRESHOLD as COVERAGE_THRESHOLD
 from policywatch.diff.dates import DATE_LABELS
 from policywatch.diff.evidence import MATCH_THRESHOLD as EVIDENCE_THRESHOLD
-from policywatch.diff.evidence import count_label, population_label, study_label
+from policywatch.diff.evidence import STUDY_LABELS, count_label, population_label, study_label
 from policywatch.diff.matching import pair_exact, pair_fuzzy
 from policywatch.diff.normalize import (
     content_tokens,
@@ -366,7 +366,9 @@ def _evidence_rows(policies: list[Policy]) -> tuple[EvidenceRow, ...]:
             p.evidence[i] if i is not None else None for p, i in zip(policies, row, strict=True)
         ]
         first = next(e for e in present if e is not None)
-        studies = list(dict.fromkeys(t for e in present if e is not None for t in e.counts))
+        studies = sorted(
+            dict.fromkeys(t for e in present if e is not None for t in e.counts), key=_study_order
+        )
         for study in studies:
             cells = tuple(
                 count_label(e.counts[study]) if e is not None and study in e.counts else NONE
@@ -374,6 +376,12 @@ def _evidence_rows(policies: list[Policy]) -> tuple[EvidenceRow, ...]:
             )
             found.append(EvidenceRow(population_label(first.population), study_label(study), cells))
     return tuple(found)
+
+
+def _study_order(study: str) -> tuple[int, str]:
+    """Study types as the evidence ladder reads (meta-analyses first), others after."""
+    known = list(STUDY_LABELS)
+    return (known.index(study) if study in known else len(known), study)
 
 
 def _date_rows(policies: list[Policy]) -> tuple[FieldRow, ...]:
