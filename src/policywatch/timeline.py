@@ -2,6 +2,10 @@
 version with a line saying what it changed (``log``), and ``POLICY@REV`` /
 ``POLICY@DATE`` references (``show``, ``diff``).
 
+Each logged version also says where it came from — the source id, plan / line of
+business and URL or path its ``meta.json`` held when it was recorded — so a policy
+that moved URL or plan shows it where it happened.
+
 The layer above the store: names are matched with the sources' slug rule
 (:func:`policywatch.sources.slugify`), and versions are compared with the diff engine
 and said in a line by :func:`policywatch.render.version_summary` — none of which the
@@ -20,6 +24,8 @@ from policywatch.model import Policy
 from policywatch.render import version_summary
 from policywatch.sources import slugify
 from policywatch.store import (
+    META_FILE,
+    Meta,
     Store,
     StoreDamaged,
     Version,
@@ -27,6 +33,7 @@ from policywatch.store import (
     policy_text_at,
     policy_texts,
     policy_versions,
+    store_path,
 )
 
 
@@ -63,6 +70,7 @@ class LoggedVersion:
 
     version: Version
     summary: str
+    meta: Meta | None = None  # the source as meta.json said when this version was recorded
 
     @property
     def commit(self) -> str:
@@ -76,6 +84,19 @@ class LoggedVersion:
     def run(self) -> str:
         return self.version.run
 
+    @property
+    def source_id(self) -> str | None:
+        return self.meta.id if self.meta else None
+
+    @property
+    def plan(self) -> str | None:
+        return self.meta.plan if self.meta else None
+
+    @property
+    def source(self) -> str | None:
+        """The URL or path the version was fetched from."""
+        return self.meta.source if self.meta else None
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "commit": self.version.commit,
@@ -83,6 +104,9 @@ class LoggedVersion:
             "run": self.version.run,
             "policy_change": self.version.is_policy_change,
             "summary": self.summary,
+            "source_id": self.source_id,
+            "plan": self.plan,
+            "source": self.source,
         }
 
 
@@ -90,17 +114,33 @@ def versions(store: Store, policy_dir: str) -> list[LoggedVersion]:
     """Every version with a one-line account of what it changed, oldest first."""
     found = policy_versions(store, policy_dir)
     texts = policy_texts(store, policy_dir, [v.commit for v in found])
+    metas = store.read_blobs([f"{v.commit}:{store_path(policy_dir, META_FILE)}" for v in found])
     described: list[LoggedVersion] = []
     previous: Policy | None = None
-    for version, data in zip(found, texts, strict=True):
+    for version, data, meta in zip(found, texts, metas, strict=True):
         current = load_policy(data)
         compared = None
         if previous is not None and current is not None:
             compared = diff_policies(previous, current)
         summary = version_summary(version.run, current, compared)
-        described.append(LoggedVersion(version, summary))
+        described.append(LoggedVersion(version, summary, Meta.from_bytes(meta)))
         previous = current if current is not None else previous
     return described
+
+
+def source_line(found: list[LoggedVersion]) -> str | None:
+    """One line saying where the newest version came from, for the head of ``log``:
+    ``source bcbsla-00220 · plan Commercial PPO · https://…`` (None when unknown)."""
+    latest = found[-1] if found else None
+    if latest is None or latest.meta is None:
+        return None
+    parts = [
+        f"source {latest.source_id}" if latest.source_id else None,
+        f"plan {latest.plan}" if latest.plan else None,
+        latest.source,
+    ]
+    shown = [p for p in parts if p]
+    return " · ".join(shown) if shown else None
 
 
 # -- references: POLICY@REV, POLICY@DATE ----------------------------------------------------
