@@ -2,7 +2,7 @@
 
 Each opens the store, calls one library function and prints; the exit codes
 are the contract cron relies on (snapshot: 0 fine, 3 some sources failed,
-2 usage or configuration error).
+4 recorded but the notification was not delivered, 2 usage or configuration error).
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from policywatch.store import DEFAULT_LOCK_TIMEOUT, Store, parse_instant, policy
 from policywatch.timeline import locate, require_policy, versions
 
 if TYPE_CHECKING:  # the fetch stack (httpx, tenacity) loads only when snapshot runs
+    from policywatch.notify import RunDigest
     from policywatch.snapshot import Progress, SnapshotSummary, SourceOutcome
+    from policywatch.sources import NotifySettings
 
 
 def _format_option(func: Any) -> Any:
@@ -118,6 +120,20 @@ def _parse_as_of(ctx: click.Context, param: click.Parameter, value: str | None) 
     metavar="ID",
     help="Record source ID's document even if it is suspect or retired (repeatable).",
 )
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Print nothing when nothing changed and nothing failed (for cron); otherwise "
+    "the run's line, each changed policy (payer, title, severity, top change) and each "
+    "failed source with how long it has been failing. No progress bar.",
+)
+@click.option(
+    "--notify/--no-notify",
+    default=None,
+    help="Send the run's notification to the [notify] urls of the sources file "
+    "[default: when it has any].",
+)
 @click.pass_context
 def snapshot_command(
     ctx: click.Context,
@@ -132,6 +148,8 @@ def snapshot_command(
     scheduler: str | None,
     connect_timeout: float,
     accept: tuple[str, ...],
+    quiet: bool,
+    notify: bool | None,
 ) -> None:
     """Fetch every configured source and record what changed, as one commit.
 
@@ -157,19 +175,35 @@ def snapshot_command(
     The run is dated when it gets the store lock (or --as-of, which must not
     be in the future).
 
+    Prints the run's line and each changed or added policy (payer, title,
+    highest severity, the top change); failures go to standard error. With
+    --quiet, nothing at all when nothing changed and nothing failed.
+
+    With a [notify] table in the sources file (urls = [...], min_severity,
+    failing_runs), one message per run goes to every URL (apprise: email,
+    Slack, Teams, webhooks...) when a change is at or above min_severity
+    (default high), a change is silent, a source fails for the first time or
+    has failed failing_runs runs in a row (default 3). It is sent after the
+    run is committed: a notification that fails is reported on standard error
+    and never undoes the recording. Secrets come from the environment:
+    urls = ["env:POLICYWATCH_NOTIFY_URL"] or ${NAME} inside a URL.
+
     Exit status: 0 every source fine; 3 the run completed but some sources
-    failed (suspect and retired documents included); 2 usage or configuration
-    error.
+    failed (suspect and retired documents included); 4 every source fine and
+    the run recorded, but the notification was not delivered; 2 usage or
+    configuration error.
 
     \b
     Examples:
       policywatch snapshot --config sources.toml --store snapshots
-      policywatch snapshot --as-of 2025-06-01 --format json
+      policywatch snapshot --quiet
+      policywatch snapshot --as-of 2025-06-01 --format json --no-notify
       policywatch snapshot --workers 8
       policywatch snapshot --executor dask --scheduler tcp://scheduler:8786
       policywatch snapshot --accept bcbsla-00220
     """
     from policywatch.fetch import FetchSettings
+    from policywatch.notify import DigestRecorder, notify_run
     from policywatch.snapshot import run_snapshot
 
     if executor is None:
@@ -179,7 +213,10 @@ def snapshot_command(
     if executor == "dask" and not scheduler:
         raise click.UsageError("--executor dask needs --scheduler tcp://HOST:PORT")
     settings = FetchSettings.from_env(timeout=timeout)
-    with _progress(enabled=fmt == "text" and sys.stderr.isatty()) as progress:
+    notifying = _notify_settings(config, notify)  # before the run: a bad table records nothing
+    recorder = DigestRecorder() if fmt == "text" or notifying else None
+    show_bar = fmt == "text" and not quiet and sys.stderr.isatty()
+    with _progress(enabled=show_bar) as progress:
         summary = run_snapshot(
             config,
             store_dir,
@@ -192,24 +229,45 @@ def snapshot_command(
             scheduler=scheduler,
             connect_timeout=connect_timeout,
             accept=accept,
+            after_commit=recorder,
         )
-    _print_summary(summary, fmt)
+    digest = recorder.digest if recorder is not None else None
+    if notifying is not None:
+        summary.delivery = notify_run(digest, notifying)
+    _print_summary(summary, fmt, quiet, digest)
     ctx.exit(summary.exit_code)
 
 
-def _print_summary(summary: SnapshotSummary, fmt: str) -> None:
+def _notify_settings(config: Path, notify: bool | None) -> NotifySettings | None:
+    """The [notify] table when the run should notify (None: it should not)."""
+    if notify is False:
+        return None
+    from policywatch.sources import load_notify
+
+    found = load_notify(config)
+    if notify and not found.configured:
+        raise click.UsageError(f"--notify: {config} has no [notify] table with urls")
+    return found if found.configured else None
+
+
+def _print_summary(
+    summary: SnapshotSummary, fmt: str, quiet: bool, digest: RunDigest | None
+) -> None:
+    from policywatch.render.notice import snapshot_text
+
+    out, err = snapshot_text(summary, digest, quiet)
     if fmt == "json":
-        click.echo(canonical_json(summary.to_dict()), nl=False)
-        return
-    click.echo(summary.line())
-    for outcome in summary.failed:
-        click.echo(f"failed: {outcome.id}: {outcome.stage}: {outcome.error}", err=True)
-        if outcome.stage in ("suspect", "retired"):
-            click.echo(
-                f"  the last version stays current; if this document is right, record it "
-                f"with: policywatch snapshot --accept {outcome.id}",
-                err=True,
-            )
+        if not quiet or out:
+            click.echo(canonical_json(summary.to_dict()), nl=False)
+        err = "".join(f"problem: {p}\n" for p in _problems(summary))
+    else:
+        click.echo(out, nl=False)
+    click.echo(err, nl=False, err=True)
+
+
+def _problems(summary: SnapshotSummary) -> list[str]:
+    delivery = summary.delivery
+    return [*(delivery.problems if delivery else ()), *summary.problems]
 
 
 @contextmanager
