@@ -270,18 +270,24 @@ class StoreHealth:
         }
 
 
+def now() -> datetime:
+    """The clock status is read by (one place, so tests can set it)."""
+    return datetime.now(UTC)
+
+
 def source_health(
-    config: str | Path, store_dir: str | Path, now: datetime | None = None
+    config: str | Path, store_dir: str | Path, as_of: datetime | None = None
 ) -> StoreHealth:
-    """The health of every source in ``config``, from the store at ``store_dir``."""
+    """The health of every source in ``config``, from the store at ``store_dir``, as of
+    ``as_of`` (default: now) — which decides whether a review is overdue."""
     store = Store.open(store_dir)
     cache = store.state_dir if store.state_dir.is_dir() else None
     sources = read_sources(config, cache).sources  # the cache is read, never written here
-    return store_health(store, sources, now or datetime.now(UTC), str(store_dir))
+    return store_health(store, sources, as_of or now(), str(store_dir))
 
 
 def store_health(
-    store: Store, sources: Sequence[Source], now: datetime, label: str | None = None
+    store: Store, sources: Sequence[Source], as_of: datetime, label: str | None = None
 ) -> StoreHealth:
     runs = period_runs(store, 0, sys.maxsize).runs if store.head() is not None else []
     ledger = FetchLedger.read(store.state_dir)
@@ -296,6 +302,7 @@ def store_health(
         folder = folders.get(source.store_dir)
         policy = current.get(source.store_dir)
         streak = _with_ledger(streaks.get(source.id), ledger.fetched.get(source.id))
+        modified = history.modified.get(source.store_dir)
         found.append(
             SourceHealth(
                 source_id=source.id,
@@ -310,11 +317,11 @@ def store_health(
                 streak=streak,
                 pending=pending.get(source.store_dir),
                 next_review=_next_review(policy),
-                overdue_since=_overdue(policy, now.date(), history.modified.get(source.store_dir)),
+                overdue_since=_overdue(policy, as_of.date(), modified),
             )
         )
     last_run = ledger.last_run or history.last_snapshot
-    return StoreHealth(now, label or str(store.root), last_run, tuple(found))
+    return StoreHealth(as_of, label or str(store.root), last_run, tuple(found))
 
 
 class _History:
