@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from policywatch.diff import Change, DiffResult, diff_policies
-from policywatch.model import Policy, Severity
+from policywatch.model import Severity
 from policywatch.snapshot.outcomes import GATE_STAGES, SnapshotSummary, SourceOutcome
 from policywatch.status import FailureStreak, failure_streaks, top_change
 from policywatch.store import (
@@ -143,26 +143,33 @@ def digest_run(store: Store, summary: SnapshotSummary) -> RunDigest:
 
 
 def _recorded(store: Store, outcomes: list[SourceOutcome]) -> list[PolicyNews]:
-    """Each recorded version, with its diff against the version it replaced."""
+    """Each recorded version: a changed one with its diff against the version it replaced,
+    a first one with its payer and title only (a first run may add thousands)."""
     found = []
     for i in range(0, len(outcomes), READ_BATCH):
         batch = outcomes[i : i + READ_BATCH]
         texts = read_blobs_by_id(store, [b for o in batch for b in (o.before, o.after)])
         for outcome in batch:
-            after = load_policy(texts.get(outcome.after or ""))
-            before = load_policy(texts.get(outcome.before or "")) if outcome.before else None
+            data = texts.get(outcome.after or "")
+            if outcome.status == "added" or outcome.before is None:
+                found.append(_news(outcome, None, load_json(data)))
+                continue
+            before, after = load_policy(texts.get(outcome.before)), load_policy(data)
             result = diff_policies(before, after) if before and after else None
-            found.append(_news(outcome, result, after))
+            found.append(_news(outcome, result, result.new if result else None))
     return found
 
 
-def _news(outcome: SourceOutcome, result: DiffResult | None, policy: Policy | None) -> PolicyNews:
+def _news(
+    outcome: SourceOutcome, result: DiffResult | None, header: dict[str, Any] | None
+) -> PolicyNews:
+    header = header or {}
     return PolicyNews(
         source_id=outcome.id,
         policy_dir=outcome.policy,
         status=outcome.status,
-        payer=(policy.payer if policy else None) or outcome.payer,
-        title=(policy.title if policy else None) or outcome.title,
+        payer=header.get("payer") or outcome.payer,
+        title=header.get("title") or outcome.title,
         plan=outcome.plan,
         location=outcome.location,
         diff=result,
