@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # data this module reads; importing it would load the store
     from policywatch.status import SourceHealth, StoreHealth
 
 MAX_CHANGES = 8  # changes listed per policy in a message; the rest are counted
+MAX_ADDED = 20  # added policies named in a run's lines (a first run may add thousands)
 RECENT_RECOVERY = timedelta(days=30)  # status shows a recovery this recent
 
 
@@ -68,10 +69,12 @@ def failure_line(news: FailureNews, now: datetime) -> str:
 
 
 def run_lines(digest: RunDigest, failures: bool = True) -> list[str]:
-    """The run's news, one line each: changed (most serious first), added, failed,
-    recovered."""
+    """The run's news, one line each: changed (most serious first), added (the first
+    ``MAX_ADDED``, then how many more), failed, recovered."""
     lines = [change_line(n) for n in digest.changed]
-    lines += [change_line(n) for n in digest.added]
+    lines += [change_line(n) for n in digest.added[:MAX_ADDED]]
+    if len(digest.added) > MAX_ADDED:
+        lines.append(f"added: {len(digest.added) - MAX_ADDED} more")
     if failures:
         lines += [failure_line(n, digest.when) for n in digest.failed]
     if digest.recovered:
