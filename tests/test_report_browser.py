@@ -142,9 +142,14 @@ def test_desktop_summary_transition_and_folded_diff(visit, pages) -> None:  # ty
     expect(transition.locator(".status").first).to_have_text("investigational")
     expect(transition.locator(".status").last).to_have_text("medically necessary")
 
-    folded = page.locator("#policies details").first
+    # Every section wording change in the samples only repeats a change above it: they
+    # are folded apart, each one a click away.
+    repeats = page.locator("#policies details.repeats").first
+    expect(repeats.locator(":scope > summary")).to_contain_text("only repeat the changes above")
+    folded = repeats.locator("details").first
     words = folded.locator(".words")
     expect(words).to_be_hidden()
+    repeats.locator(":scope > summary").click()
     folded.locator("summary").click()
     expect(folded).to_have_attribute("open", "")
     expect(words).to_be_visible()
@@ -191,8 +196,10 @@ def test_readable_without_javascript_and_in_print(visit, pages) -> None:  # type
     seen = visit(pages["report"], javascript=False)
     page = seen.page
     expect(page.locator("table.changed-policies")).to_be_visible()
-    folded = page.locator("#policies details").first
-    folded.locator("summary").click()  # <details> needs no script
+    repeats = page.locator("#policies details.repeats").first
+    repeats.locator(":scope > summary").click()  # <details> needs no script
+    folded = repeats.locator("details").first
+    folded.locator("summary").click()
     expect(folded.locator(".words")).to_be_visible()
     expect(page.locator("nav.toc")).to_be_visible()
     page.emulate_media(media="print")
