@@ -176,3 +176,11 @@ def test_compare_errors(editions: Path) -> None:
     assert unknown.exit_code == 2 and "Error: no policy 'nobody-1'" in unknown.output
     early = cli(editions, "bcbsla-00220@2020-01-01", "bcbsma-633")
     assert early.exit_code == 2 and "has no version on or before 2020-01-01" in early.output
+
+
+@pytest.mark.parametrize("command", ["list", "find", "compare"])
+def test_portfolio_commands_have_help_with_examples(command: str) -> None:
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Examples:" in result.output and f"policywatch {command} " in result.output
+    assert "--format" in result.output and "--store" in result.output

@@ -109,4 +109,4 @@ def test_help_has_an_example() -> None:
     result = report_cli("--help")
     assert result.exit_code == 0
     assert "policywatch report --month 2026-11" in result.output
-    assert "--format [html|json|csv]" in result.output
+    assert "--format [html|json|csv|xlsx]" in result.output
