@@ -204,6 +204,7 @@ def snapshot_command(
     """
     from policywatch.fetch import FetchSettings
     from policywatch.notify import DigestRecorder, notify_run
+    from policywatch.render.notice import notification
     from policywatch.snapshot import run_snapshot
 
     if executor is None:
@@ -233,7 +234,7 @@ def snapshot_command(
         )
     digest = recorder.digest if recorder is not None else None
     if notifying is not None:
-        summary.delivery = notify_run(digest, notifying)
+        summary.delivery = notify_run(digest, notifying, notification)
     _print_summary(summary, fmt, quiet, digest)
     ctx.exit(summary.exit_code)
 
