@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from policywatch.errors import ConfigError
-from policywatch.notify import resolve
+from policywatch.notify import deliver, resolve
 from policywatch.sources import NotifySettings, load_notify, load_sources
 from tests.ops_support import (
     BCBSMA,
@@ -371,3 +371,15 @@ def test_resolving_urls_from_the_environment() -> None:
     missing = resolve("json://h/${NOPE}", env)
     assert missing.problem == "json://…: the variable NOPE is not set or empty"
     assert resolve("env:NOPE", env).problem == "env:NOPE: the variable NOPE is not set or empty"
+
+
+def test_what_apprise_says_of_a_failure_holds_no_secret() -> None:
+    env = {"HOOK": "mailto://u:pw-SECRET-1@127.0.0.1:9?to=a@example.org&from=b@example.org"}
+    urls = ["nosuchscheme://host/tok-SECRET-2", "env:HOOK", f"json://127.0.0.1:{free_port()}/x"]
+    delivery = deliver("title", "body", urls, env)
+    assert delivery.message and delivery.sent_to == ()
+    unknown, mail, down = delivery.problems
+    assert unknown.startswith("nosuchscheme://…: not delivered: ")
+    assert mail.startswith("env:HOOK (mailto://") and ": not delivered: " in mail
+    assert down.startswith("json://127.0.0.1:") and "not delivered" in down
+    assert not any("SECRET" in p for p in delivery.problems)

@@ -10,8 +10,8 @@ A URL is used as written, or taken from the environment when the message is sent
 Expanded values live only in this process's memory for the send: apprise runs with a
 memory-only persistent store, targets are named by apprise's privacy form of the URL
 (``scheme://host``, passwords masked, never a path or query where webhook tokens live)
-or by ``env:NAME``, and every line reported has each expanded value and literal URL
-replaced by ``***``. Each URL gets its own attempt, so
+or by ``env:NAME``, and what apprise says of a failure has each expanded value replaced
+by ``***`` and each URL cut to its scheme. Each URL gets its own attempt, so
 one target that is down, misspelt or unset never stops the others; nothing here
 raises: every problem becomes a line of the :class:`~policywatch.snapshot.outcomes.Delivery`.
 """
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -81,7 +82,7 @@ def deliver(
             if problem is None:
                 sent.append(name)
             else:
-                problems.append(_scrub(problem, target.secrets))
+                problems.append(problem)
     return Delivery(True, tuple(sent), tuple(problems))
 
 
@@ -93,11 +94,10 @@ def _send(apprise: Any, url: str, target: Target, title: str, body: str) -> tupl
             service = apprise.Apprise.instantiate(url, asset=asset)
         except Exception as exc:  # a plugin's own error: one target, reported
             service, said[:] = None, [*said, f"{type(exc).__name__}: {exc}"]
-        if service is None:
-            name = _named(target, None)
-            reason = "; ".join(said) or "not a URL apprise can send to"
-            return name, f"{name}: not delivered: {reason}"
         name = _named(target, service)
+        if service is None:
+            reason = _scrub("; ".join(said), target.secrets) or "not a URL apprise can send to"
+            return name, f"{name}: not delivered: {reason}"
         sender = apprise.Apprise(asset=asset)
         sender.add(service)
         try:
@@ -106,7 +106,8 @@ def _send(apprise: Any, url: str, target: Target, title: str, body: str) -> tupl
             ok, said[:] = False, [*said, f"{type(exc).__name__}: {exc}"]
     if ok:
         return name, None
-    return name, f"{name}: not delivered: {'; '.join(said) or 'the service refused it'}"
+    reason = _scrub("; ".join(said), target.secrets) or "the service refused it"
+    return name, f"{name}: not delivered: {reason}"
 
 
 def _named(target: Target, service: Any) -> str:
@@ -143,9 +144,14 @@ def _userinfo(url: str) -> tuple[str, ...]:
 
 
 def _scrub(text: str, secrets: Sequence[str]) -> str:
+    """What apprise said, with every expanded value masked and every URL cut to its
+    scheme (apprise's own masking keeps a secret's first and last characters)."""
     for secret in sorted((s for s in secrets if len(s) >= 3), key=len, reverse=True):
         text = text.replace(secret, MASK)
-    return text
+    return _ANY_URL.sub(lambda m: f"{m.group(1)}://…", text)
+
+
+_ANY_URL = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*)://\S+")
 
 
 class _Collect(logging.Handler):
