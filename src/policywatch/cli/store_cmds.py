@@ -156,8 +156,7 @@ def snapshot_command(
     Outcomes per source: added, changed, unchanged or failed. A failed fetch
     or parse never removes a policy: the last version stays current, and a
     run in which sources failed is committed even if nothing else changed, so
-    reports list the failures. Prints a one-line summary (a progress bar too,
-    on a terminal).
+    reports list the failures.
 
     Before a new document is recorded it must read as a policy. A login,
     bot-check ("Just a moment..."), page-not-found or error page, or a
@@ -176,8 +175,10 @@ def snapshot_command(
     be in the future).
 
     Prints the run's line and each changed or added policy (payer, title,
-    highest severity, the top change); failures go to standard error. With
-    --quiet, nothing at all when nothing changed and nothing failed.
+    highest severity, the top change); failures go to standard error, and a
+    progress bar too, on a terminal. With --quiet (for cron), nothing at all
+    when nothing changed and nothing failed, else all of it on standard
+    output, each failed source with how long it has been failing.
 
     With a [notify] table in the sources file (urls = [...], min_severity,
     failing_runs), one message per run goes to every URL (apprise: email,
