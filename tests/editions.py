@@ -1,6 +1,8 @@
 """Render the corpus text editions as the PDFs and web pages plans publish.
 
-The tests never commit binaries: they call these generators once per session.
+The tests never commit binaries: they call these generators, which build each PDF
+once and keep it (``tests/build_cache.py``: in memory, and on disk for other
+processes and later runs, keyed by the generators' source).
 
 - ``pdf_edition(name)``: a multi-page US-letter PDF (fpdf2, DejaVu Sans from
   Debian's ``fonts-dejavu-core``) with a running header, a running footer and
@@ -24,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policywatch.model import Policy
+from tests.build_cache import cached
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian: fonts-dejavu-core
@@ -264,10 +267,20 @@ FOOTER_TEXT = "Printed copies are uncontrolled. See the plan website for the cur
 
 
 def pdf_edition(name: str, text: str | None = None) -> bytes:
-    """The corpus document ``name`` (or ``text`` laid out like it) as a PDF."""
+    """The corpus document ``name`` (or ``text`` laid out like it) as a PDF.
+
+    Built once per (edition, text) and kept (``tests/build_cache.py``): every test
+    and xdist worker asking for the same edition reads the same PDF.
+    """
     edition = edition_for(name)
     if text is None:
         text = (FIXTURES / edition.name).read_text(encoding="utf-8")
+    return _pdf_edition(edition.name, text)
+
+
+@cached
+def _pdf_edition(name: str, text: str) -> bytes:
+    edition = edition_for(name)
     blocks = text_blocks(text, edition)
     header = _running_header(blocks)
     pdf = _new_pdf(header)
@@ -640,6 +653,7 @@ def encrypted_pdf(user_password: str | None = "reader") -> bytes:
     return bytes(pdf.output())
 
 
+@cached
 def many_pages_pdf(pages: int) -> bytes:
     """A compendium-sized PDF: one short line on each of ``pages`` pages."""
     from fpdf import FPDF

@@ -6,7 +6,8 @@ way a word processor places them. The policy text is invented ("Example Health
 Plan", "Examplimab"). Every multi-page layout repeats its running header or
 footer on 3+ pages, so furniture detection has something to find. Each
 generator's docstring says what the page looks like; the module-level
-constants are the text the tests look for.
+constants are the text the tests look for. Each generator builds its PDF once and
+keeps it (``tests/build_cache.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue
+
+from tests.build_cache import cached
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian: fonts-dejavu-core
 PAGE_W, PAGE_H = 612.0, 792.0  # US letter, points
@@ -239,6 +242,7 @@ TWO_COLUMN_HEADINGS = (
 )
 
 
+@cached
 def two_column_first_page() -> tuple[bytes, list[str]]:
     """A title across the page; under it a "Table of Contents" with dot leaders on the
     left and a boxed "Related Policies" list with wrapping bullets on the right; then
@@ -293,6 +297,7 @@ FEP_SPLIT = (
 )
 
 
+@cached
 def fep_header_block(ruled: bool = True) -> bytes:
     """A header block repeated on every page: the policy number in large bold type over a
     three-row key/value table (its page number changing). On page 1 it sits lower, under a
@@ -399,6 +404,7 @@ def _glyph_spaced(sheet: Sheet, text: str, spacing: float) -> None:
     sheet.gap(6)
 
 
+@cached
 def small_capitals() -> bytes:
     """Headings set in small capitals (a larger capital, then the smaller rest of the
     word) and in letter-spaced capitals, over body text on three pages."""
@@ -446,6 +452,7 @@ LEADER_BODY_HEADINGS = (
 )
 
 
+@cached
 def dot_leader_fields() -> bytes:
     """Page 1 opens with the plan's name on the left and, at the top right, header fields
     whose labels run to their values on dot leaders; the last one ("Policy Title……. …")
@@ -517,6 +524,7 @@ def _draw_references(sheet: Sheet) -> None:
         sheet.gap(3)
 
 
+@cached
 def references_with_footers() -> bytes:
     """A long numbered reference list (hanging indent, entries wrapping) flowing over
     pages, cut by a two-line running footer whose page number changes."""
@@ -599,6 +607,7 @@ BULLET_INTRO = (
 )
 
 
+@cached
 def bullets_across_pages(second_glyph: str = "▪") -> bytes:
     """One bullet list running over three pages: "•" on page 1, ``second_glyph`` on page 2
     ("o" is drawn in Courier, as word processors print a hollow bullet), and on page 3 no
@@ -678,6 +687,7 @@ CODE_ROWS = (
 )
 
 
+@cached
 def code_table(ruled: bool) -> bytes:
     """A two-column code table (Code, Description) whose descriptions wrap onto two or
     three lines in a narrow column, ruled (cell borders) or borderless, with body text
@@ -771,6 +781,7 @@ def _narrow_space(sheet: Sheet, text: str) -> None:
     sheet.text(x - sheet.width(" ") + 0.3, sheet.y, tail)
 
 
+@cached
 def history_tables() -> bytes:
     """Three pages under a boxed header block (number and subject, its bottom rule full
     width). Page 1: body text, a line with a narrow printed space. Then a boxed "Policy
@@ -854,6 +865,7 @@ FIELD_COMMUNITY = "Examplimab Infusion Services"  # under a second box heading
 FIELD_LINES = ("Policy Number: 2026T0999QQ", "Effective Date: January 1, 2026")
 
 
+@cached
 def header_fields_beside_columns() -> bytes:
     """Page 1: a title; the header fields on the left, the first of a small box's bullet
     ("• Instructions for Use") at the right margin on the Effective Date's baseline; then
@@ -923,6 +935,7 @@ LONG_TABLE_ROWS = tuple(  # 150 codes, each description different in its words
 )
 
 
+@cached
 def long_table_with_repeated_header() -> bytes:
     """Page 1: a title, header fields each with a contents link set flush right on its
     baseline, a sentence ending in a bold word, then body text. Page 2: a heading and a
@@ -982,6 +995,7 @@ CRITERIA_INDICATIONS = ("A. Atopic Dermatitis", "B. Asthma", "C. Eosinophilic Es
 CRITERIA_DURATION = "Authorization will be issued for 12 months."
 
 
+@cached
 def lettered_criteria() -> bytes:
     """A drug policy's criteria: the bold heading "2. Coverage Criteria" with a raised
     note letter "a" and its colon; under it each indication as a bold lettered line, its
