@@ -1,10 +1,15 @@
-"""Shared test helpers: the corpus fixtures (copies of ../shared/corpus, see fixtures/CORPUS.md)."""
+"""Shared test helpers: the corpus fixtures (copies of ../shared/corpus, see fixtures/CORPUS.md)
+and the stores built once per test process."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.report_store import StoreTemplates
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = {
@@ -19,3 +24,11 @@ CORPUS = {
 @pytest.fixture(scope="session")
 def corpus_text() -> dict[str, str]:
     return {key: path.read_text(encoding="utf-8") for key, path in CORPUS.items()}
+
+
+@pytest.fixture(scope="session")
+def store_templates(tmp_path_factory: pytest.TempPathFactory) -> StoreTemplates:
+    """The back-filled sample store and the hostile store, built once, copied per use."""
+    from tests.report_store import StoreTemplates
+
+    return StoreTemplates(tmp_path_factory.mktemp("store-templates"))

@@ -2,6 +2,12 @@
 
 The samples (``samples/``, see its README) are copied to a temporary folder
 first, so tests may edit them and the store records temporary paths only.
+
+Back-filling takes three snapshot runs; :class:`StoreTemplates` (the session
+fixture ``store_templates`` in conftest) does them once per test process and
+hands out copies. A copy's ``meta.json`` names the template's sample files, so a
+test that snapshots its samples again (which would rewrite those paths) builds
+its own store with :func:`build_sample_store`.
 """
 
 from __future__ import annotations
@@ -48,6 +54,35 @@ def build_sample_store(root: Path) -> tuple[Path, Path]:
         # November's NICE download is empty: the run completes with a failed source (3).
         assert result.exit_code in (0, 3), result.output
     return store, samples
+
+
+class StoreTemplates:
+    """The sample and hostile stores, each built on first use under ``root``, then copied."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._sample: tuple[Path, Path] | None = None
+        self._hostile: Path | None = None
+
+    def sample(self, root: Path) -> tuple[Path, Path]:
+        """(store, samples copy) under ``root``, as :func:`build_sample_store` makes them."""
+        if self._sample is None:
+            self._sample = build_sample_store(self.root / "sample")
+        store, samples = self._sample
+        shutil.copytree(samples, root / samples.name, symlinks=True)
+        shutil.copytree(store, root / store.name, symlinks=True)
+        return root / store.name, root / samples.name
+
+    def hostile(self, root: Path) -> Path:
+        """A copy under ``root`` of what :func:`build_hostile_store` makes."""
+        if self._hostile is None:
+            base = self.root / "hostile-template"
+            base.mkdir()
+            self._hostile = build_hostile_store(base)
+        folder = self._hostile.parent / "hostile"
+        shutil.copytree(folder, root / folder.name, symlinks=True)
+        shutil.copytree(self._hostile, root / self._hostile.name, symlinks=True)
+        return root / self._hostile.name
 
 
 def report_cli(*args: str) -> Result:

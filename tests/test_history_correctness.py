@@ -32,13 +32,16 @@ NECESSARY = SAMPLES / "policies/bcbsma-633/2026-11.txt"
 class Desk:
     """One source, ``bcbsma-633``, whose file a test rewrites between back-dated runs."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, existing: bool = False) -> None:
         self.root = root
         self.doc = root / "docs" / "bcbsma-633.txt"
-        self.doc.parent.mkdir()
         self.store = root / "snapshots"
-        self.config = write_sources(
-            root / "sources.toml",
+        self.config = root / "sources.toml"
+        if existing:  # a copy of a desk: its files are there
+            return
+        self.doc.parent.mkdir()
+        write_sources(
+            self.config,
             [
                 {
                     "id": "bcbsma-633",
@@ -63,13 +66,31 @@ class Desk:
         return data
 
 
-@pytest.fixture
-def desk(tmp_path: Path) -> Desk:
+def two_runs(root: Path) -> Desk:
     """BCBSMA 633: investigational on 10-01, medically necessary on 11-02."""
-    desk = Desk(tmp_path)
+    desk = Desk(root)
     desk.run(INVESTIGATIONAL, "2026-10-01T06:00:00Z")
     desk.run(NECESSARY, "2026-11-02T06:00:00Z")
     return desk
+
+
+@pytest.fixture(scope="session")
+def desk_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return two_runs(tmp_path_factory.mktemp("desk-template")).root
+
+
+@pytest.fixture
+def desk(tmp_path: Path, desk_template: Path) -> Desk:
+    """A copy of :func:`two_runs`, made once per test process. Its meta.json names the
+    template's document, so a test that snapshots again uses ``fresh_desk``."""
+    shutil.copytree(desk_template, tmp_path, symlinks=True, dirs_exist_ok=True)
+    return Desk(tmp_path, existing=True)
+
+
+@pytest.fixture
+def fresh_desk(tmp_path: Path) -> Desk:
+    """:func:`two_runs` in this test's own folder."""
+    return two_runs(tmp_path)
 
 
 def statuses(policy: dict[str, object]) -> list[object]:
@@ -184,7 +205,8 @@ def loose_object(store: Path, sha: str) -> Path:
 
 
 @pytest.mark.parametrize("damage", ["unreadable", "other-content"])
-def test_a_corrupt_object_is_rewritten_not_reused(desk: Desk, damage: str) -> None:
+def test_a_corrupt_object_is_rewritten_not_reused(fresh_desk: Desk, damage: str) -> None:
+    desk = fresh_desk  # it snapshots again
     first = git(desk.store, "rev-parse", "HEAD~1").strip()
     policy_blob = git(desk.store, "rev-parse", f"{first}:{POLICY}/policy.json").strip()
     raw_blob = git(desk.store, "rev-parse", f"{first}:{POLICY}/source.txt").strip()

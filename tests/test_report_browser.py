@@ -20,7 +20,7 @@ from policywatch.diff import diff_policies
 from policywatch.parse import parse_file
 from policywatch.render import render_html, render_report
 from policywatch.report import build_report, month_period
-from tests.report_store import SAMPLES, build_hostile_store, build_sample_store
+from tests.report_store import SAMPLES, StoreTemplates
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -54,11 +54,13 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def pages(
+    tmp_path_factory: pytest.TempPathFactory, store_templates: StoreTemplates
+) -> dict[str, Path]:
     """The November report of the samples, a hostile report and a single-policy page."""
     root = tmp_path_factory.mktemp("browser")
-    store, _ = build_sample_store(root)
-    hostile = build_hostile_store(root)
+    store, _ = store_templates.sample(root)
+    hostile = store_templates.hostile(root)
     files = {
         "report": render_report(build_report(store, month_period("2026-11"), now=NOW)),
         "hostile": render_report(build_report(hostile, month_period("2026-11"), now=NOW)),

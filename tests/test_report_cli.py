@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.report_store import build_sample_store, report_cli
+from tests.report_store import StoreTemplates, report_cli
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_sample_store(tmp_path_factory.mktemp("cli"))[0]
+def store(tmp_path_factory: pytest.TempPathFactory, store_templates: StoreTemplates) -> Path:
+    return store_templates.sample(tmp_path_factory.mktemp("cli"))[0]
 
 
 def test_month_report_goes_to_reports_by_default(

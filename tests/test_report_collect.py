@@ -19,6 +19,7 @@ from tests.report_store import (
     CAM,
     NICE,
     REGIONAL,
+    StoreTemplates,
     build_sample_store,
     snapshot,
 )
@@ -34,8 +35,8 @@ def in_december(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    store, _ = build_sample_store(tmp_path_factory.mktemp("report"))
+def sample_store(tmp_path_factory: pytest.TempPathFactory, store_templates: StoreTemplates) -> Path:
+    store, _ = store_templates.sample(tmp_path_factory.mktemp("report"))
     return store
 
 
@@ -221,8 +222,10 @@ def test_a_review_recorded_in_the_document_clears_overdue(tmp_path: Path) -> Non
     assert build_report(store_dir, month_period("2026-12"), now=NOW).overdue == ()
 
 
-def test_a_hand_edit_that_changes_nothing_visible_is_not_listed(tmp_path: Path) -> None:
-    store_dir, _ = build_sample_store(tmp_path)
+def test_a_hand_edit_that_changes_nothing_visible_is_not_listed(
+    tmp_path: Path, store_templates: StoreTemplates
+) -> None:
+    store_dir, _ = store_templates.sample(tmp_path)
     policy = _current(store_dir, CAM)
     data = json.loads(policy.to_json())
     data["unknown_extra_key"] = 1  # the JSON moves, the policy does not

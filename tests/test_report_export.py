@@ -18,22 +18,21 @@ from tests.report_store import (
     HOSTILE_PAYER,
     NICE,
     REGIONAL,
-    build_hostile_store,
-    build_sample_store,
+    StoreTemplates,
 )
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def november(tmp_path_factory: pytest.TempPathFactory) -> Report:
-    store, _ = build_sample_store(tmp_path_factory.mktemp("export"))
+def november(tmp_path_factory: pytest.TempPathFactory, store_templates: StoreTemplates) -> Report:
+    store, _ = store_templates.sample(tmp_path_factory.mktemp("export"))
     return build_report(store, month_period("2026-11"), now=NOW)
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory: pytest.TempPathFactory) -> Report:
-    store = build_hostile_store(tmp_path_factory.mktemp("hostile"))
+def hostile(tmp_path_factory: pytest.TempPathFactory, store_templates: StoreTemplates) -> Report:
+    store = store_templates.hostile(tmp_path_factory.mktemp("hostile"))
     return build_report(store, month_period("2026-11"), now=NOW)
 
 
@@ -83,8 +82,8 @@ def test_csv_opens_with_the_right_columns_one_row_per_change(november: Report) -
     assert (effective["before"], effective["after"]) == ("2024-07-08", "2026-11-03")
 
 
-def test_csv_lists_added_policies_too(tmp_path: Path) -> None:
-    store, _ = build_sample_store(tmp_path)
+def test_csv_lists_added_policies_too(tmp_path: Path, store_templates: StoreTemplates) -> None:
+    store, _ = store_templates.sample(tmp_path)
     rows = read_csv(report_csv(build_report(store, month_period("2026-10"), now=NOW)))
     assert [(r["kind"], r["action"], r["policy"]) for r in rows] == [("policy", "added", "HTG241")]
 

@@ -13,7 +13,7 @@ from policywatch.diff import diff_policies
 from policywatch.model import Code, Coverage, Policy
 from policywatch.render import render_html, render_report
 from policywatch.report import build_report, month_period
-from tests.report_store import build_hostile_store, build_sample_store
+from tests.report_store import StoreTemplates
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -50,14 +50,14 @@ def outline(page: str) -> Outline:
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory) -> str:
-    store, _ = build_sample_store(tmp_path_factory.mktemp("html"))
+def page(tmp_path_factory: pytest.TempPathFactory, store_templates: StoreTemplates) -> str:
+    store, _ = store_templates.sample(tmp_path_factory.mktemp("html"))
     return render_report(build_report(store, month_period("2026-11"), now=NOW))
 
 
 @pytest.fixture(scope="module")
-def hostile_page(tmp_path_factory: pytest.TempPathFactory) -> str:
-    store = build_hostile_store(tmp_path_factory.mktemp("hostile-html"))
+def hostile_page(tmp_path_factory: pytest.TempPathFactory, store_templates: StoreTemplates) -> str:
+    store = store_templates.hostile(tmp_path_factory.mktemp("hostile-html"))
     return render_report(build_report(store, month_period("2026-11"), now=NOW))
 
 
@@ -150,8 +150,8 @@ def test_hostile_policy_text_is_shown_as_text(hostile_page: str) -> None:
     assert 'href="http://evil.example/' not in hostile_page
 
 
-def test_an_empty_period(tmp_path: Path) -> None:
-    store, _ = build_sample_store(tmp_path)
+def test_an_empty_period(tmp_path: Path, store_templates: StoreTemplates) -> None:
+    store, _ = store_templates.sample(tmp_path)
     empty = render_report(build_report(store, month_period("2026-12"), now=NOW))
     assert_self_contained(empty)
     assert (
