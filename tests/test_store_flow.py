@@ -83,9 +83,10 @@ def test_snapshot_rerun_edit_log_diff(env: dict[str, Path]) -> None:
     assert "Policywatch-Run: snapshot" in message and "Policywatch-Schema: 1" in message
     assert f"Policywatch-Source: {LIVER} {env['doc'].resolve()}" in message
 
-    # log: both versions, newest first, with what changed.
+    # log: where it comes from, then both versions, newest first, with what changed.
     code, out = run("log", LIVER, "--store", str(store))
-    lines = out.splitlines()
+    origin, *lines = out.splitlines()
+    assert origin == f"source {LIVER} · {env['doc'].resolve()}"
     assert code == 0 and len(lines) == 2
     assert lines[0].startswith("2025-03-10T06:00:00Z")
     assert "investigational → medically necessary" in lines[0]

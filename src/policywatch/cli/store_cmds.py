@@ -21,7 +21,7 @@ from policywatch.cli import store_option
 from policywatch.maintenance import reparse, verify
 from policywatch.model import canonical_json
 from policywatch.store import DEFAULT_LOCK_TIMEOUT, Store, parse_instant, policy_text_at
-from policywatch.timeline import locate, require_policy, versions
+from policywatch.timeline import locate, require_policy, source_line, versions
 
 if TYPE_CHECKING:  # the fetch stack (httpx, tenacity) loads only when snapshot runs
     from policywatch.notify import RunDigest
@@ -319,6 +319,8 @@ def log_command(policy: str, store_dir: Path, fmt: str) -> None:
     if fmt == "json":
         click.echo(canonical_json([v.to_dict() for v in found]), nl=False)
         return
+    if origin := source_line(found):
+        click.echo(origin)
     for version in reversed(found):
         click.echo(f"{version.date}  {version.commit[:12]}  {version.summary}")
 
