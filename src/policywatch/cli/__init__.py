@@ -74,12 +74,7 @@ def _register() -> None:
     import importlib
 
     for name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"policywatch.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"policywatch.cli.{name}":
-                raise  # a missing dependency inside the module is a real error
-            continue  # a command family not built yet
+        module = importlib.import_module(f"policywatch.cli.{name}")
         for command in module.COMMANDS:
             main.add_command(command)
 
