@@ -307,6 +307,8 @@ def _progress(enabled: bool) -> Iterator[Progress | None]:
 def log_command(policy: str, store_dir: Path, fmt: str) -> None:
     """List the versions of one policy: date, commit, what changed.
 
+    The first line says where it comes from: source id, plan, URL or path.
+
     POLICY is a source id or a store folder (payer-slug/policy-slug). Parser
     upgrades (`policywatch reparse`) are marked as not being policy changes.
 
