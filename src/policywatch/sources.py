@@ -31,6 +31,18 @@ An optional ``[notify]`` table says where a run's notification goes
 URL held by variable ``NAME`` (one or more, separated by spaces), and ``${NAME}``
 inside a URL is that variable's value. Both are expanded only when a message is
 sent, never written anywhere.
+
+``[[index]]`` tables name a payer's policy index: a page listing its policies
+(:class:`IndexSource`, read with :func:`load_indexes`)::
+
+    [[index]]
+    id = "acme-library"                      # unique among indexes and sources
+    payer = "Acme Health"
+    url = "https://example.org/policies/"    # or: path = "docs/index.html"
+    include = ["/policies/"]                 # optional: regexes a link must match (one)
+    exclude = ["/archive/"]                  # optional: regexes no link may match
+    plan = "Commercial"                      # optional
+    track = "new"                            # "all" | "new" | "none" (the default)
 """
 
 from __future__ import annotations
@@ -54,6 +66,8 @@ from policywatch.errors import ConfigError
 from policywatch.model import Severity
 
 KNOWN_KEYS = ("id", "payer", "url", "path", "title", "plan", "notes")
+INDEX_KEYS = ("id", "payer", "url", "path", "include", "exclude", "plan", "track")
+TRACK_MODES = ("all", "new", "none")
 NOTIFY_KEYS = ("urls", "min_severity", "failing_runs")
 SEVERITY_NAMES = tuple(s.value for s in Severity)  # most serious first
 REQUIRED_KEYS = ("id", "payer")
@@ -64,6 +78,7 @@ _SOURCE_HEADER = re.compile(r"^\s*\[\[\s*source\s*\]\]")
 _ANY_HEADER = re.compile(r"^\s*\[")
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_INDEX_HEADER = re.compile(r"^\s*\[\[\s*index\s*\]\]")
 _NOTIFY_HEADER = re.compile(r"^\s*\[\s*notify\s*\]")
 ENV_PREFIX = "env:"
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -215,16 +230,20 @@ def parse_sources(text: str, base_dir: Path, name: str = "sources.toml") -> list
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(_toml_message(name, exc)) from None
     locator = _Locator(text.splitlines(), name)
-    unknown = sorted(set(data) - {"source", "notify"})
+    unknown = sorted(set(data) - {"source", "notify", "index"})
     if unknown:
         raise locator.error(None, unknown[0], f"unknown top-level key '{unknown[0]}'")
     if "notify" in data:
         _build_notify(data["notify"], locator)
+    indexes = _build_indexes(data, text, name, base_dir) if "index" in data else []
     tables = data.get("source")
+    if tables is None and indexes:
+        return []  # a config of indexes only: their policies are the sources
     if not isinstance(tables, list) or not tables:
         raise ConfigError(f"{name}: no [[source]] tables: nothing to track")
     sources = [_build_source(table, i, locator, base_dir) for i, table in enumerate(tables)]
     _reject_duplicates(sources, locator)
+    _reject_index_clashes(indexes, sources, locator)
     return sources
 
 
@@ -482,3 +501,131 @@ def _notify_line(loc: _Locator, key: str | None) -> int | None:
         return loc.line_of(None, "notify")  # an inline table: notify = {...}
     found = loc._find_key(key, start, loc._table_end(start)) if key else None
     return found or start
+
+
+# -- [[index]] -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexSource:
+    """One payer's policy index: a page (or pages) listing its policies."""
+
+    id: str
+    payer: str
+    url: str | None = None
+    path: str | None = None  # absolute, resolved against the config file
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    plan: str | None = None
+    track: str = "none"  # "all" | "new" | "none"
+    line: int = 0
+
+    @property
+    def location(self) -> str:
+        return self.url if self.url is not None else str(self.path)
+
+    @property
+    def slug(self) -> str:
+        """The index's folder name in the store (``_index/<slug>/``)."""
+        return slugify(self.id)
+
+    def as_source(self) -> Source:
+        """The index page as a source, for the fetcher."""
+        return Source(self.id, self.payer, self.url, self.path, plan=self.plan, line=self.line)
+
+
+def load_indexes(config: str | Path) -> list[IndexSource]:
+    """The ``[[index]]`` tables of a sources file (none when it has none); raises
+    :class:`ConfigError` as :func:`load_sources` does. A file that never says
+    "index" is not parsed again."""
+    data, text = _read_config(Path(config), config)
+    if b"index" not in data:
+        return []
+    name = str(config)
+    try:
+        parsed = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(_toml_message(name, exc)) from None
+    if "index" not in parsed:
+        return []
+    return _build_indexes(parsed, text, name, Path(config).resolve().parent)
+
+
+def _build_indexes(data: dict[str, Any], text: str, name: str, base_dir: Path) -> list[IndexSource]:
+    loc = _Locator(text.splitlines(), name)
+    loc.starts = [n for n, line in enumerate(loc.lines, 1) if _INDEX_HEADER.match(line)]
+    tables = data["index"]
+    if not isinstance(tables, list):
+        raise loc.error(None, "index", "index must be a list of [[index]] tables")
+    indexes = [_build_index(table, i, loc, base_dir) for i, table in enumerate(tables)]
+    seen: dict[str, IndexSource] = {}
+    for i, index in enumerate(indexes):
+        first = seen.get(index.slug)
+        if first is not None:
+            message = f"duplicate index id '{index.id}' (first defined on line {first.line})"
+            raise loc.error(i, "id", message)
+        seen[index.slug] = index
+    return indexes
+
+
+def _build_index(table: Any, index: int, loc: _Locator, base_dir: Path) -> IndexSource:
+    if not isinstance(table, dict):
+        raise loc.error(index, None, "each index must be a table")
+    label = f"index #{index + 1}"
+    unknown = sorted(set(table) - set(INDEX_KEYS))
+    if unknown:
+        expected = ", ".join(INDEX_KEYS)
+        raise loc.error(index, unknown[0], f"{label}: unknown key '{unknown[0]}' ({expected})")
+    for key in REQUIRED_KEYS:
+        if key not in table:
+            raise loc.error(index, None, f"{label}: missing required key '{key}'")
+    patterns = {key: _patterns(table, key, index, loc, label) for key in ("include", "exclude")}
+    strings = {key: _string(table, key, index, loc, label) for key in table if key not in patterns}
+    index_id = strings["id"]
+    _check_id(index_id, index, loc)
+    label = f"index '{index_id}'"
+    if not strings["payer"].strip():
+        raise loc.error(index, "payer", f"{label}: payer is empty")
+    track = strings.get("track", "none").strip().lower()
+    if track not in TRACK_MODES:
+        names = ", ".join(f'"{m}"' for m in TRACK_MODES)
+        raise loc.error(index, "track", f"{label}: track must be one of {names}")
+    url, path = _location(strings, index, loc, label, base_dir)
+    return IndexSource(
+        id=index_id,
+        payer=strings["payer"].strip(),
+        url=url,
+        path=path,
+        include=patterns["include"],
+        exclude=patterns["exclude"],
+        plan=strings.get("plan"),
+        track=track,
+        line=loc.line_of(index, None) or 0,
+    )
+
+
+def _patterns(
+    table: dict[str, Any], key: str, index: int, loc: _Locator, label: str
+) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise loc.error(index, key, f"{label}: '{key}' must be a list of patterns (strings)")
+    for pattern in value:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise loc.error(
+                index, key, f"{label}: '{key}' pattern {pattern!r} is not a regex ({exc})"
+            ) from None
+    return tuple(value)
+
+
+def _reject_index_clashes(indexes: list[IndexSource], sources: list[Source], loc: _Locator) -> None:
+    ids = {s.id: s for s in sources}
+    for index in indexes:
+        clash = ids.get(index.id)
+        if clash is not None:
+            message = f"index id '{index.id}' is also a source id (line {clash.line})"
+            raise ConfigError(f"{loc.name}:{index.line}: {message}")
