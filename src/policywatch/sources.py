@@ -579,11 +579,12 @@ def _build_index(table: Any, index: int, loc: _Locator, base_dir: Path) -> Index
     for key in REQUIRED_KEYS:
         if key not in table:
             raise loc.error(index, None, f"{label}: missing required key '{key}'")
-    patterns = {key: _patterns(table, key, index, loc, label) for key in ("include", "exclude")}
-    strings = {key: _string(table, key, index, loc, label) for key in table if key not in patterns}
+    lists = ("include", "exclude")
+    strings = {key: _string(table, key, index, loc, label) for key in table if key not in lists}
     index_id = strings["id"]
     _check_id(index_id, index, loc)
     label = f"index '{index_id}'"
+    patterns = {key: _patterns(table, key, index, loc, label) for key in lists}
     if not strings["payer"].strip():
         raise loc.error(index, "payer", f"{label}: payer is empty")
     track = strings.get("track", "none").strip().lower()
