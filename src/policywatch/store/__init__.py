@@ -35,11 +35,15 @@ from policywatch.store.instants import cutoff, is_date_reference, iso, parse_ins
 from policywatch.store.layout import (
     ERROR_FILE,
     FAILED_DIR,
+    INDEX_DIR,
+    INDEX_FILE,
     META_FILE,
     POLICY_FILE,
     PolicyFolder,
     dump,
     group_folders,
+    index_path,
+    index_paths,
     load_json,
     load_policy,
     raw_name,
@@ -47,12 +51,22 @@ from policywatch.store.layout import (
 )
 from policywatch.store.metadata import FailedRecord, Meta
 from policywatch.store.repository import DEFAULT_LOCK_TIMEOUT, Store, Transaction, default_store_dir
-from policywatch.store.runlog import MANUAL, REPARSE, SNAPSHOT, Failure, Recorded, Run
+from policywatch.store.runlog import (
+    MANUAL,
+    REPARSE,
+    SNAPSHOT,
+    Failure,
+    LibraryLine,
+    Recorded,
+    Run,
+)
 
 __all__ = [
     "DEFAULT_LOCK_TIMEOUT",
     "ERROR_FILE",
     "FAILED_DIR",
+    "INDEX_DIR",
+    "INDEX_FILE",
     "MANUAL",
     "META_FILE",
     "POLICY_FILE",
@@ -60,6 +74,7 @@ __all__ = [
     "SNAPSHOT",
     "FailedRecord",
     "Failure",
+    "LibraryLine",
     "Meta",
     "PeriodRuns",
     "PolicyEdit",
@@ -77,6 +92,8 @@ __all__ = [
     "dump",
     "failing_sources",
     "group_folders",
+    "index_path",
+    "index_paths",
     "is_date_reference",
     "iso",
     "load_json",

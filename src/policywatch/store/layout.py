@@ -6,6 +6,7 @@
 <payer-slug>/<policy-slug>/meta.json            source info + HTTP validators of that version
 <payer-slug>/<policy-slug>/failed/source.<ext>  latest bytes that fetched but were not recorded
 <payer-slug>/<policy-slug>/failed/error.json    why they were not
+_index/<index-slug>/index.json                  a policy index's entries (see policywatch.index)
 ```
 
 ``policy.json`` is what :mod:`policywatch.normalize` derives from ``source.<ext>``
@@ -34,6 +35,10 @@ RAW_STEM = "source."
 # A document's format (policywatch.extract.detect_format) → its raw file's extension.
 EXTENSIONS = {"pdf": "pdf", "html": "html", "text": "txt"}
 
+INDEX_DIR = "_index"  # no slug starts with "_": never a payer folder
+INDEX_FILE = "index.json"
+_INDEX_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+
 # Folder names are slugs (see policywatch.sources.slugify); anything else is refused.
 _POLICY_DIR = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}/[a-z0-9][a-z0-9-]{0,99}$")
 _FILE_NAME = re.compile(r"^(failed/)?[a-z0-9][a-z0-9._-]{0,40}$")
@@ -52,6 +57,23 @@ def store_path(policy_dir: str, name: str) -> str:
     if not _POLICY_DIR.match(policy_dir) or not _FILE_NAME.match(name) or ".." in name:
         raise StoreError(f"refusing unsafe store path {policy_dir!r}/{name!r}")
     return f"{policy_dir}/{name}"
+
+
+def index_path(slug: str) -> str:
+    """The repository path of an index's ``index.json``; refuses a non-slug."""
+    if not _INDEX_SLUG.match(slug):
+        raise StoreError(f"refusing unsafe index path {slug!r}")
+    return f"{INDEX_DIR}/{slug}/{INDEX_FILE}"
+
+
+def index_paths(entries: dict[str, str]) -> dict[str, str]:
+    """Tree listing (path → blob id) → index slug → its index.json blob."""
+    prefix, suffix = INDEX_DIR + "/", "/" + INDEX_FILE
+    return {
+        path[len(prefix) : -len(suffix)]: sha
+        for path, sha in entries.items()
+        if path.startswith(prefix) and path.endswith(suffix) and path.count("/") == 2
+    }
 
 
 def dump(data: dict[str, Any]) -> bytes:
@@ -176,7 +198,7 @@ def group_folders(entries: dict[str, str]) -> dict[str, PolicyFolder]:
     folders: dict[str, PolicyFolder] = {}
     for path, sha in entries.items():
         parts = path.split("/", 2)
-        if len(parts) != 3:
+        if len(parts) != 3 or parts[0] == INDEX_DIR:  # indexes are no policy folders
             continue
         policy_dir = f"{parts[0]}/{parts[1]}"
         folder = folders.get(policy_dir)

@@ -23,11 +23,19 @@ commit message. A snapshot run's message::
     Recovered (failed in the last recorded run):
     - <id>
 
+    Policy library (from the indexes):
+    - <index id> (new|retired|renamed): <title> <<link>>
+
+    Index failures (last listing stays current):
+    - <index id> (<index dir>): <stage>: <error>
+
     Policywatch-Run: snapshot
     Policywatch-Schema: 1
     Policywatch-Source: <id> <location>      one per policy recorded
     Policywatch-Failed: <id>                 one per source that failed
     Policywatch-Recovered: <id>              one per source that failed last time
+    Policywatch-Index: <index id>            one per index whose listing changed
+    Policywatch-Index-Failed: <index id>     one per index that failed
 
 (sections without entries are left out; a run with failures only says "No policy
 changed; this run is recorded for its failures."). A ``reparse`` run lists the
@@ -58,6 +66,8 @@ SCHEMA = "Policywatch-Schema"
 SOURCE = "Policywatch-Source"
 FAILED = "Policywatch-Failed"
 RECOVERED = "Policywatch-Recovered"
+INDEX = "Policywatch-Index"
+INDEX_FAILED = "Policywatch-Index-Failed"
 
 ADDED, CHANGED = "added", "changed"
 
@@ -71,6 +81,8 @@ _RENORMALIZED = "Re-normalized:"
 _KEPT = "Failed (kept as they were):"
 _REPARSE_NOTE = "Not a policy change: the raw documents are unchanged."
 _NO_DETAILS = "failed (no details recorded)"
+_LIBRARY = "Policy library (from the indexes):"
+_INDEX_FAILED = "Index failures (last listing stays current):"
 
 _SUBJECT = re.compile(r"^Snapshot (\S+):")
 _TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*):[ \t]*(.*?)[ \t]*$")
@@ -98,6 +110,17 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class LibraryLine:
+    """An index entry a snapshot run saw appear (``new``), disappear (``retired``) or
+    change title, number or link (``renamed``)."""
+
+    index_id: str
+    action: str  # "new" | "retired" | "renamed"
+    title: str
+    link: str
+
+
+@dataclass(frozen=True)
 class Run:
     """One run as its commit message records it."""
 
@@ -109,6 +132,8 @@ class Run:
     notes: tuple[tuple[str, str], ...] = ()  # (source id, what else changed), in order
     recovered: tuple[str, ...] = ()  # source ids failing in the last recorded run, fine now
     renormalized: tuple[str, ...] = ()  # a reparse: the policy folders it rewrote
+    library: tuple[LibraryLine, ...] = ()  # index entries new, retired or renamed
+    index_failed: tuple[Failure, ...] = ()  # indexes not recorded (source_id: the index id)
 
     @property
     def is_snapshot(self) -> bool:
@@ -149,7 +174,7 @@ class Run:
 
     def _snapshot_lines(self) -> list[str]:
         lines = [self._subject(), ""]
-        if self.failed and not self.recorded and not self.notes:
+        if (self.failed or self.index_failed) and not (self.recorded or self.notes or self.library):
             lines += [_ONLY_FAILURES, ""]
         for status, title in ((ADDED, _ADDED), (CHANGED, _CHANGED)):
             chosen = self.status_of(status)
@@ -161,11 +186,22 @@ class Run:
             lines += [_NOTES, *[f"- {source_id}: {text}" for source_id, text in self.notes], ""]
         if self.recovered:
             lines += [_RECOVERED, *[f"- {source_id}" for source_id in self.recovered], ""]
+        if self.library:
+            lines += [_LIBRARY, *[_library_item(item) for item in self.library], ""]
+        if self.index_failed:
+            lines += [_INDEX_FAILED, *[_failure_item(f) for f in self.index_failed], ""]
         trailers = self._trailers()
         trailers += [(SOURCE, f"{r.source_id} {r.location}") for r in self.recorded]
         trailers += [(FAILED, source_id) for source_id in self.failed_ids]
         trailers += [(RECOVERED, source_id) for source_id in self.recovered]
+        trailers += [(INDEX, index_id) for index_id in self.library_indexes]
+        trailers += [(INDEX_FAILED, f.source_id or "") for f in self.index_failed]
         return lines + format_trailers(trailers)
+
+    @property
+    def library_indexes(self) -> list[str]:
+        """The indexes named in the library section, in order, once each."""
+        return list(dict.fromkeys(item.index_id for item in self.library))
 
     def _subject(self) -> str:
         stamp = iso(int(self.when.timestamp())) if self.when else "(undated)"
@@ -174,6 +210,9 @@ class Run:
             (len(self.status_of(CHANGED)), CHANGED),
             (len(self.failed), "failed"),
         ]
+        actions = [item.action for item in self.library]
+        counts += [(actions.count(a), f"listed {a}") for a in ("new", "retired", "renamed")]
+        counts.append((len(self.index_failed), "index failed"))
         said = ", ".join(f"{n} {what}" for n, what in counts if n)
         if self.recovered and not said:
             said = f"{len(self.recovered)} recovered"
@@ -207,6 +246,26 @@ def _failure_item(failure: Failure) -> str:
     return f"- {failure.source_id} ({failure.policy_dir}): {said}"
 
 
+def _library_item(item: LibraryLine) -> str:
+    return f"- {item.index_id} ({item.action}): {item.title} <{item.link}>"
+
+
+def _read_library(items: list[str], index_ids: list[str]) -> list[LibraryLine]:
+    """The library section's items, each read by the longest index id (from the
+    trailers) it starts with, so an id with spaces or parentheses reads back whole."""
+    known = sorted(set(index_ids), key=len, reverse=True)
+    lines = []
+    for item in items:
+        index_id = next((i for i in known if item.startswith(f"{i} (")), None)
+        if index_id is None:
+            continue
+        action, sep, rest = item[len(index_id) + 2 :].partition("): ")
+        title, _, link = rest.rpartition(" <")
+        if sep and link.endswith(">"):
+            lines.append(LibraryLine(index_id, action, title, link[:-1]))
+    return lines
+
+
 def _one_line(text: str) -> str:
     # Error messages and ids end up in the commit message: keep each on one line.
     return " ".join(text.split()) if text else text
@@ -233,6 +292,7 @@ def _read_snapshot(message: str, trailers: list[tuple[str, str]], schema: int | 
         if sep:
             notes.append((source_id, text))
     subject = _SUBJECT.match(message)
+    index_failed_items = _by_prefix(sections.get(_INDEX_FAILED, []))
     return Run(
         SNAPSHOT,
         when=_instant(subject.group(1)) if subject else None,
@@ -241,6 +301,10 @@ def _read_snapshot(message: str, trailers: list[tuple[str, str]], schema: int | 
         failed=tuple(_read_failure(i, failed_items) for i in _values(trailers, FAILED)),
         notes=tuple(notes),
         recovered=tuple(_values(trailers, RECOVERED)),
+        library=tuple(_read_library(sections.get(_LIBRARY, []), _values(trailers, INDEX))),
+        index_failed=tuple(
+            _read_failure(i, index_failed_items) for i in _values(trailers, INDEX_FAILED)
+        ),
     )
 
 
