@@ -105,6 +105,8 @@ def test_an_empty_or_collapsed_listing_is_suspect() -> None:
     assert suspect_reason(five, five[:2]) == "the index lost 3 of its 5 policies at once"
     assert suspect_reason(five, five[:3]) is None  # two retired: a library change
     assert suspect_reason(five[:2], []) is not None
+    home = [Entry("https://plan.example.org/", "Home")]
+    assert suspect_reason(five[:2], home) == "the index lists none of its 2 policies"
     assert suspect_reason(five[:2], five[:1]) is None
 
 

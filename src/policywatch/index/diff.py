@@ -97,6 +97,8 @@ def suspect_reason(before: list[Entry], after: list[Entry]) -> str | None:
     if before and not after:
         return f"the index lists no policies (it listed {len(before)})"
     kept = len({e.key for e in after} & {e.key for e in before})
+    if before and not kept:  # e.g. the list is gone and only the site's links are left
+        return f"the index lists none of its {len(before)} policies"
     if len(before) >= SUSPECT_MIN and len(before) - kept > len(before) * SUSPECT_SHARE:
         lost = len(before) - kept
         return f"the index lost {lost} of its {len(before)} policies at once"

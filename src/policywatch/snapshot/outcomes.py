@@ -22,8 +22,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from policywatch.index import IndexOutcome
 from policywatch.parse.plausibility import VerdictKind
-from policywatch.store import SNAPSHOT, Failure, Recorded, Run, iso
+from policywatch.store import SNAPSHOT, Failure, LibraryLine, Recorded, Run, iso
 
 Status = Literal["added", "changed", "unchanged", "failed"]
 STATUSES: tuple[Status, ...] = ("added", "changed", "unchanged", "failed")
@@ -97,6 +98,11 @@ class SnapshotSummary:
     # What went wrong after the commit (the run stays recorded), e.g. a summary that could
     # not be read back for --quiet or the notification.
     problems: list[str] = field(default_factory=list)
+    indexes: list[IndexOutcome] = field(default_factory=list)  # policy indexes, config order
+
+    @property
+    def failed_indexes(self) -> list[IndexOutcome]:
+        return [o for o in self.indexes if o.status == "failed"]
 
     def count(self, status: Status) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -114,7 +120,7 @@ class SnapshotSummary:
         """0 every source fine; 3 the run completed but some sources failed (suspect
         and retired documents included); 4 every source fine and the run recorded, but
         its notification could not be delivered (or the run could not be summed up)."""
-        if self.failed:
+        if self.failed or self.failed_indexes:
             return 3
         return 4 if self.problems or (self.delivery and not self.delivery.ok) else 0
 
@@ -122,13 +128,17 @@ class SnapshotSummary:
     def eventful(self) -> bool:
         """Something a person should hear of: a policy added or changed, a source failed
         or recovered (``--quiet`` prints nothing otherwise)."""
-        return any(o.status != "unchanged" for o in self.outcomes) or bool(self.recovered)
+        return (
+            any(o.status != "unchanged" for o in self.outcomes)
+            or bool(self.recovered)
+            or any(o.changes or o.status == "failed" for o in self.indexes)
+        )
 
     @property
     def on_record(self) -> bool:
         """The run must be committed even if no file changed: failures are on record, and
         so is a source that failed last time and is fine now (a recovery, changed or not)."""
-        return bool(self.failed or self.recovered)
+        return bool(self.failed or self.recovered or self.failed_indexes)
 
     def run_log(self) -> Run:
         """What the run's commit message records."""
@@ -145,6 +155,15 @@ class SnapshotSummary:
             failed=tuple(failed),
             notes=tuple((o.id, "; ".join(o.notes)) for o in self.outcomes if o.notes),
             recovered=tuple(self.recovered),
+            library=tuple(
+                LibraryLine(o.id, str(c.action), c.entry.title, c.entry.link)
+                for o in self.indexes
+                for c in o.changes
+            ),
+            index_failed=tuple(
+                Failure(o.id, o.path.rsplit("/", 1)[0], o.stage, o.error or "")
+                for o in self.failed_indexes
+            ),
         )
 
     def line(self) -> str:
@@ -154,6 +173,10 @@ class SnapshotSummary:
             counts += f" ({', '.join(held)})"
         where = f"commit {self.commit[:12]}" if self.commit else "no commit (nothing changed)"
         stamp = iso(int(self.when.timestamp()))
+        if self.indexes:
+            changes = sum(len(o.changes) for o in self.indexes)
+            failed = len(self.failed_indexes)
+            counts += f"; {len(self.indexes)} indexes: {changes} library changes, {failed} failed"
         return f"snapshot {stamp}: {len(self.outcomes)} sources: {counts}; {where}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -166,6 +189,8 @@ class SnapshotSummary:
             "exit_code": self.exit_code,
             "sources": [o.to_dict() for o in self.outcomes],
         }
+        if self.indexes:
+            data["indexes"] = [o.to_dict() for o in self.indexes]
         if self.delivery is not None:
             data["notify"] = self.delivery.to_dict()
         if self.problems:

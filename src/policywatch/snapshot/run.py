@@ -31,6 +31,7 @@ from policywatch.executors import (
     run_ordered,
 )
 from policywatch.fetch import Fetcher, FetchSettings
+from policywatch.index import IndexRecord, stored_records, tracked_sources, watch_index
 from policywatch.snapshot.batches import (
     HashPass,
     UnchangedCheck,
@@ -43,14 +44,16 @@ from policywatch.snapshot.metacache import MetaCache
 from policywatch.snapshot.outcomes import FetchLedger, Progress, SnapshotSummary, SourceOutcome
 from policywatch.snapshot.record import gate, record
 from policywatch.snapshot.source import Job, Prior, Processed, process_batch, process_jobs
-from policywatch.sources import Source, read_sources
+from policywatch.sources import IndexSource, Source, load_indexes, read_sources
 from policywatch.store import (
     DEFAULT_LOCK_TIMEOUT,
     PolicyFolder,
     Store,
+    Transaction,
     blob_id,
     failing_sources,
     group_folders,
+    index_path,
     iso,
 )
 
@@ -100,7 +103,8 @@ def run_snapshot(
     cache_dir = state_dir if state_dir.is_dir() else None  # no store is created for a bad config
     loaded = read_sources(config, cache_dir)
     sources = loaded.sources
-    _check_accept(accept, sources, config)
+    indexes = load_indexes(config)
+    _check_accept(accept, [*sources, *(i.as_source() for i in indexes)], config)
     settings = settings or FetchSettings()
     if isinstance(executor, str):
         if executor == "local" and workers is None and len(sources) < AUTO_MIN_SOURCES:
@@ -119,7 +123,17 @@ def run_snapshot(
                 loaded.remember(store.state_dir)
             if as_of is not None:
                 _check_as_of(store, as_of)
-            _run(store, sources, loaded.key, engine, settings, summary, progress, set(accept))
+            _run(
+                store,
+                sources,
+                loaded.key,
+                engine,
+                settings,
+                summary,
+                progress,
+                set(accept),
+                indexes,
+            )
             FetchLedger.read(store.state_dir).after(summary).write(store.state_dir)
             if after_commit is not None:
                 _after(after_commit, store, summary)
@@ -179,6 +193,7 @@ def _run(
     summary: SnapshotSummary,
     progress: Progress | None,
     accept: set[str],
+    indexes: list[IndexSource] | None = None,
 ) -> None:
     checker = precheck(engine)
     hashing = None
@@ -186,6 +201,10 @@ def _run(
         hashing = HashPass(engine, sources)  # runs while we read the store
     failing = failing_sources(store)  # what the last recorded run named failed
     txn = store.transaction()
+    fetcher = None if engine.remote else Fetcher(settings)
+    if indexes:
+        found = _watch_indexes(txn, indexes, sources, fetcher, settings, summary, accept)
+        sources = sources + found
     folders = group_folders(txn.base)
     cache = MetaCache(store.state_dir, config_key)
     metas = cache.stored_meta(store, sources, folders)
@@ -196,7 +215,6 @@ def _run(
         unchanged = hashing.unchanged
     elif checker == "writer":
         unchanged = unchanged_local_file
-    fetcher = None if engine.remote else Fetcher(settings)
     work: Callable[[list[Job]], list[Processed]] = (
         functools.partial(process_batch, settings=settings)
         if fetcher is None
@@ -221,12 +239,46 @@ def _run(
         summary.recovered = [
             o.id for o in summary.outcomes if o.status != "failed" and o.id in failing
         ]
+        summary.recovered += [
+            o.id for o in summary.indexes if o.status != "failed" and o.id in failing
+        ]
         summary.commit = txn.commit(summary.run_log(), summary.when, summary.on_record)
         cache.save()
     finally:
         txn.abort()
         if fetcher is not None:
             fetcher.close()
+
+
+def _watch_indexes(
+    txn: Transaction,
+    indexes: list[IndexSource],
+    configured: list[Source],
+    fetcher: Fetcher | None,
+    settings: FetchSettings,
+    summary: SnapshotSummary,
+    accept: set[str],
+) -> list[Source]:
+    """Fetch every index in this process, stage the records that changed, and return
+    the policies they make tracked sources (snapshotted in this run). A failed or
+    suspect index keeps its stored record, and its tracked policies stay tracked."""
+    records = stored_records(txn.store, txn.base)
+    today = summary.when.date().isoformat()
+    own = fetcher or Fetcher(settings)
+    derived: list[Source] = []
+    try:
+        for index in indexes:
+            prior = records.get(index.slug)
+            outcome = watch_index(index, prior, own, today, index.id in accept)
+            if outcome.record is not None:
+                txn.put(index_path(index.slug), outcome.record.to_bytes())
+            summary.indexes.append(outcome)
+            record: IndexRecord | None = outcome.record or prior
+            derived += tracked_sources(index, record, [*configured, *derived])
+    finally:
+        if own is not fetcher:
+            own.close()
+    return derived
 
 
 def _describe(
