@@ -82,7 +82,8 @@ def desk_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def desk(tmp_path: Path, desk_template: Path) -> Desk:
     """A copy of :func:`two_runs`, made once per test process. Its meta.json names the
-    template's document, so a test that snapshots again uses ``fresh_desk``."""
+    template's document (as `log` and the report show it), so a test that snapshots
+    again or reads that location uses ``fresh_desk``."""
     shutil.copytree(desk_template, tmp_path, symlinks=True, dirs_exist_ok=True)
     return Desk(tmp_path, existing=True)
 
@@ -110,7 +111,8 @@ def hand_commit(store: Path, message: str, when: str) -> str:
     return git(store, "rev-parse", "HEAD").strip()
 
 
-def test_a_hand_commit_without_trailers_is_a_version(desk: Desk) -> None:
+def test_a_hand_commit_without_trailers_is_a_version(fresh_desk: Desk) -> None:
+    desk = fresh_desk  # `log` names the document the desk's runs read
     policy_json = desk.store / POLICY / "policy.json"
     edited = json.loads(policy_json.read_text())
     edited["title"] = "Cryoablation of Liver Tumors (corrected by hand)"
