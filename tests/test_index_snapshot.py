@@ -7,6 +7,8 @@ recorded); a retired policy stays in ``show`` and ``log``."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +19,8 @@ from click.testing import CliRunner
 from policywatch.cli import main
 from policywatch.fetch import FetchSettings
 from policywatch.index import IndexRecord
+from policywatch.render.output import report_output
+from policywatch.report import build_report, month_period
 from policywatch.snapshot import run_snapshot
 from policywatch.store import Run, Store
 from tests.store_support import Reply, Route, assert_sound, git, http_server
@@ -230,6 +234,36 @@ def test_three_runs_record_new_retired_and_renamed(watched) -> None:  # type: ig
     logged = runner.invoke(main, ["log", gone_id, "--store", str(store), "--format", "json"])
     assert logged.exit_code == 0, logged.output
     assert [v["date"] for v in json.loads(logged.output)] == ["2026-09-01T06:00:00Z"]
+
+    report = build_report(store, month_period("2026-09"))
+    assert report.library_counts == {"new": 3, "retired": 2, "renamed": 2}
+    (acme,) = report.library
+    assert acme.payer == "Acme Health"
+    retired = {i.title: i for i in acme.of("retired")}["Old Therapy"]
+    assert (retired.severity, retired.source_id) == ("high", gone_id)
+    assert retired.recorded_at == day(3)
+    renamed = {i.index_id: i for i in acme.of("renamed")}["acme-table"]
+    assert (renamed.number, renamed.plan) == ("MP-201A", "Commercial")
+
+    data = json.loads(report_output(report, "json"))
+    changes = {
+        (c["index_id"], c["action"], c["title"]) for c in data["library_changes"][0]["changes"]
+    }
+    assert ("acme-plain", "retired", "Old Therapy") in changes and len(changes) == 7
+    rows = [
+        r for r in csv.DictReader(io.StringIO(str(report_output(report, "csv")).lstrip("\ufeff")))
+    ]
+    library_rows = [r for r in rows if r["kind"] == "library"]
+    assert {(r["action"], r["after"]) for r in library_rows} >= {("retired", "Old Therapy")}
+    assert {r["url"] for r in library_rows if r["action"] == "new"} == {
+        base + "/p/fresh",
+        base + "/t/202",
+        base + "/d/3",
+    }
+    assert report_output(report, "xlsx")  # the changes sheet takes the library rows too
+    page = str(report_output(report, "html"))
+    assert "Policy library changes" in page and "<h3>Acme Health</h3>" in page
+    assert page.count('class="library-retired"') == 2
 
 
 def test_an_index_that_lists_nothing_is_suspect(tmp_path: Path) -> None:

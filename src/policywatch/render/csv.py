@@ -25,7 +25,7 @@ from policywatch.diff import Change
 from policywatch.render.labels import iso
 
 if TYPE_CHECKING:  # the report is data this module reads; importing it would load the store
-    from policywatch.report.model import PolicyChange, Report
+    from policywatch.report.model import LibraryItem, PolicyChange, Report
 
 CSV_COLUMNS = (
     "payer",
@@ -77,7 +77,28 @@ def change_rows(report: Report) -> list[dict[str, Any]]:
             row["reverted_at"] = reverted.reverted_at
             rows.append(row)
     rows += [_added_row(policy) for policy in report.added]
+    rows += [_library_row(lib.payer, item) for lib in report.library for item in lib.items]
     return rows
+
+
+def _library_row(payer: str, item: LibraryItem) -> dict[str, Any]:
+    """A policy library change (kind ``library``: new, retired or renamed in an index)."""
+    return {
+        "payer": payer,
+        "policy": item.number or item.title,
+        "kind": "library",
+        "action": item.action,
+        "severity": item.severity,
+        "field": f"index[{item.index_id}]",
+        "before": None,
+        "after": item.title,
+        "summary": f"{item.action.capitalize()} in the policy index: {item.title}",
+        "recorded_at": item.recorded_at,
+        "reverted_at": None,
+        "source_id": item.source_id,
+        "plan": item.plan,
+        "url": item.link,
+    }
 
 
 def _csv_cell(column: str, value: Any) -> str:

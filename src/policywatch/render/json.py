@@ -22,6 +22,7 @@ from policywatch.render.labels import iso
 if TYPE_CHECKING:  # the report is data this module reads; importing it would load the store
     from policywatch.report.model import (
         FailedSource,
+        LibraryItem,
         OverdueReview,
         PolicyChange,
         Report,
@@ -71,6 +72,24 @@ def report_data(report: Report) -> dict[str, Any]:
         "silent_changes": [p.policy_dir for p in report.silent_changes],
         "failed_sources": [_failed(f) for f in report.failed],
         "overdue_reviews": [_overdue(o) for o in report.overdue],
+        "library_changes": [
+            {"payer": lib.payer, "changes": [_library_item(i) for i in lib.items]}
+            for lib in report.library
+        ],
+    }
+
+
+def _library_item(item: LibraryItem) -> dict[str, Any]:
+    return {
+        "action": item.action,
+        "severity": item.severity,
+        "index_id": item.index_id,
+        "title": item.title,
+        "policy_number": item.number,
+        "plan": item.plan,
+        "link": item.link,
+        "source_id": item.source_id,
+        "recorded_at": iso(item.recorded_at),
     }
 
 

@@ -10,12 +10,21 @@ report as HTML, JSON or CSV, and imports this package, never the reverse.
 from __future__ import annotations
 
 from policywatch.report.collect import build_report
-from policywatch.report.model import FailedSource, OverdueReview, PolicyChange, Report
+from policywatch.report.model import (
+    FailedSource,
+    LibraryItem,
+    OverdueReview,
+    PayerLibrary,
+    PolicyChange,
+    Report,
+)
 from policywatch.report.period import Period, PeriodError, month_period, range_period
 
 __all__ = [
     "FailedSource",
+    "LibraryItem",
     "OverdueReview",
+    "PayerLibrary",
     "Period",
     "PeriodError",
     "PolicyChange",

@@ -27,11 +27,15 @@ from pathlib import Path
 from typing import Any
 
 from policywatch.diff import Change, DiffResult, diff_policies
+from policywatch.index import IndexRecord, LibraryAction, stored_records
+from policywatch.index.diff import SEVERITY as LIBRARY_SEVERITY
 from policywatch.model import Action, Policy
 from policywatch.report.failures import EarlierRuns, FailureNote, failed_sources, failure_notes
 from policywatch.report.model import (
     SEVERITY_RANK,
+    LibraryItem,
     OverdueReview,
+    PayerLibrary,
     PolicyChange,
     Report,
     RevertedChange,
@@ -80,7 +84,46 @@ def build_report(store_dir: str | Path, period: Period, now: datetime | None = N
         failed=tuple(failed_sources(notes, runs, earlier, tracked, metas, current)),
         overdue=tuple(_overdue(store, period, end_commit, tracked)),
         commits=sum(1 for run in runs if not run.is_reparse),
+        library=_library(store, runs, end_commit),
     )
+
+
+# -- policy library changes (indexes) --------------------------------------------------------
+
+
+def _library(
+    store: Store, runs: list[RunCommit], end_commit: str | None
+) -> tuple[PayerLibrary, ...]:
+    """The run logs' library lines, by payer (from the index records current at the end
+    of the period, which keep retired entries: number, plan and tracked source)."""
+    lines = [(run, line) for run in runs if run.is_snapshot for line in run.log.library]
+    if not lines or end_commit is None:
+        return ()
+    records: dict[str, IndexRecord] = {
+        r.id: r for r in stored_records(store, store.tree(end_commit)).values()
+    }
+    by_payer: dict[str, list[LibraryItem]] = defaultdict(list)
+    for run, line in lines:
+        record = records.get(line.index_id)
+        entry = next((e for e in record.entries if e.link == line.link), None) if record else None
+        try:
+            severity = str(LIBRARY_SEVERITY[LibraryAction(line.action)])
+        except ValueError:
+            severity = "low"
+        by_payer[record.payer if record else line.index_id].append(
+            LibraryItem(
+                action=line.action,
+                severity=severity,
+                index_id=line.index_id,
+                title=line.title,
+                link=line.link,
+                recorded_at=datetime.fromtimestamp(run.timestamp, UTC),
+                number=entry.number if entry else None,
+                plan=record.plan if record else None,
+                source_id=entry.source if entry else None,
+            )
+        )
+    return tuple(PayerLibrary(payer, tuple(items)) for payer, items in sorted(by_payer.items()))
 
 
 # -- changed and added policies -------------------------------------------------------------

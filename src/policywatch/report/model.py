@@ -195,6 +195,34 @@ class OverdueReview:
 
 
 @dataclass(frozen=True)
+class LibraryItem:
+    """A policy a payer's index listed for the first time (``new``), no longer listed
+    (``retired``: its last version stays in the store) or listed under another title,
+    number or link (``renamed``), as a snapshot run recorded it."""
+
+    action: str  # "new" | "retired" | "renamed"
+    severity: str  # retired: high; new: medium; renamed: low
+    index_id: str
+    title: str
+    link: str
+    recorded_at: datetime
+    number: str | None = None
+    plan: str | None = None
+    source_id: str | None = None  # the tracked source it made (track = all / new)
+
+
+@dataclass(frozen=True)
+class PayerLibrary:
+    """One payer's policy library changes in the period, in the order recorded."""
+
+    payer: str
+    items: tuple[LibraryItem, ...] = ()
+
+    def of(self, action: str) -> list[LibraryItem]:
+        return [item for item in self.items if item.action == action]
+
+
+@dataclass(frozen=True)
 class Report:
     period: Period
     store: str
@@ -207,6 +235,13 @@ class Report:
     start_commit: str | None = None
     commits: int = 0  # snapshot runs recorded in the period
     notes: tuple[str, ...] = field(default_factory=tuple)
+    library: tuple[PayerLibrary, ...] = ()  # policy library changes, by payer
+
+    @property
+    def library_counts(self) -> dict[str, int]:
+        """Library changes in the period: new, retired, renamed."""
+        items = [item.action for lib in self.library for item in lib.items]
+        return {action: items.count(action) for action in ("new", "retired", "renamed")}
 
     @property
     def changed(self) -> list[PolicyChange]:
