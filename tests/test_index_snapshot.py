@@ -260,6 +260,27 @@ def test_three_runs_record_new_retired_and_renamed(watched) -> None:  # type: ig
         base + "/t/202",
         base + "/d/3",
     }
+    # status: the sources the indexes track, with their index; list: retired ones too
+    status = runner.invoke(
+        main, ["status", "--config", str(config), "--store", str(store), "--format", "json"]
+    )
+    by_id = {s["id"]: s for s in json.loads(status.output)["sources"]}
+    assert by_id["acme-table-mp-202"]["index"] == "acme-table"
+    assert by_id["acme-table-mp-202"]["plan"] == "Commercial"
+    assert by_id["acme-plain-" + _hash(base + "/p/fresh")]["index"] == "acme-plain"
+    assert gone_id not in by_id  # retired: no longer fetched
+    text = runner.invoke(main, ["status", "--config", str(config), "--store", str(store)])
+    assert "from index acme-table" in text.output
+    listed = runner.invoke(main, ["list", "--store", str(store), "--format", "json"])
+    rows = {r["source_id"]: r for r in json.loads(listed.output)["policies"]}
+    assert (rows[gone_id]["index"], rows[gone_id]["retired"]) == ("acme-plain", "2026-09-03")
+    assert (rows["acme-table-mp-202"]["index"], rows["acme-table-mp-202"]["retired"]) == (
+        "acme-table",
+        None,
+    )
+    listed = runner.invoke(main, ["list", "--store", str(store)], terminal_width=200)
+    assert "RETIRED from" in listed.output, listed.output
+
     assert report_output(report, "xlsx")  # the changes sheet takes the library rows too
     page = str(report_output(report, "html"))
     assert "Policy library changes" in page and "<h3>Acme Health</h3>" in page

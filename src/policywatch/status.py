@@ -35,10 +35,11 @@ from pathlib import Path
 from typing import Any
 
 from policywatch.diff import Change, DiffResult, diff_policies
+from policywatch.index import stored_records, tracked_sources
 from policywatch.model import Severity
 from policywatch.report.overdue import review_due
 from policywatch.snapshot.outcomes import GATE_STAGES, FetchLedger
-from policywatch.sources import Source, read_sources
+from policywatch.sources import Source, load_indexes, read_sources
 from policywatch.store import (
     FailedRecord,
     Failure,
@@ -190,6 +191,7 @@ class SourceHealth:
     pending: Pending | None
     next_review: str | None
     overdue_since: date | None  # first day of the missed review period; None: not overdue
+    index: str | None = None  # the [[index]] whose listing makes it a source (track = all/new)
 
     @property
     def failing(self) -> FailureStreak | None:
@@ -238,6 +240,7 @@ class SourceHealth:
             "next_review": self.next_review,
             "overdue": self.overdue_since is not None,
             "overdue_since": self.overdue_since.isoformat() if self.overdue_since else None,
+            "index": self.index,
         }
 
 
@@ -283,11 +286,36 @@ def source_health(
     store = Store.open(store_dir)
     cache = store.state_dir if store.state_dir.is_dir() else None
     sources = read_sources(config, cache).sources  # the cache is read, never written here
-    return store_health(store, sources, as_of or now(), str(store_dir))
+    derived = index_sources(store, config, sources)
+    indexed = {s.id: index_id for index_id, found in derived.items() for s in found}
+    every = [*sources, *(s for found in derived.values() for s in found)]
+    return store_health(store, every, as_of or now(), str(store_dir), indexed)
+
+
+def index_sources(
+    store: Store, config: str | Path, sources: Sequence[Source]
+) -> dict[str, list[Source]]:
+    """Index id → the sources its stored listing makes tracked (``track = all / new``),
+    as the last snapshot run saw them (none before an index is first fetched)."""
+    indexes = load_indexes(config)
+    if not indexes or store.head() is None:
+        return {}
+    records = stored_records(store, store.tree())
+    found: dict[str, list[Source]] = {}
+    taken = list(sources)
+    for index in indexes:
+        derived = tracked_sources(index, records.get(index.slug), taken)
+        taken += derived
+        found[index.id] = derived
+    return found
 
 
 def store_health(
-    store: Store, sources: Sequence[Source], as_of: datetime, label: str | None = None
+    store: Store,
+    sources: Sequence[Source],
+    as_of: datetime,
+    label: str | None = None,
+    indexed: dict[str, str] | None = None,
 ) -> StoreHealth:
     runs = period_runs(store, 0, sys.maxsize).runs if store.head() is not None else []
     ledger = FetchLedger.read(store.state_dir)
@@ -318,6 +346,7 @@ def store_health(
                 pending=pending.get(source.store_dir),
                 next_review=_next_review(policy),
                 overdue_since=_overdue(policy, as_of.date(), modified),
+                index=(indexed or {}).get(source.id),
             )
         )
     last_run = ledger.last_run or history.last_snapshot

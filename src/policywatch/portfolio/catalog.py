@@ -15,11 +15,12 @@ by reading its newest versions in batches, one round per version back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from policywatch.diff import diff_policies
+from policywatch.index import stored_records
 from policywatch.model import CoverageStatus
 from policywatch.portfolio.versions import Step, Tracked, recorded_steps, tracked
 from policywatch.report.model import headline, highest
@@ -64,6 +65,8 @@ class PolicyRow:
     first_recorded: datetime | None
     last_change: LastChange | None  # None: never changed since first recorded
     overdue: bool
+    index: str | None = None  # the policy index whose listing made it a source
+    retired: str | None = None  # the day that index stopped listing it (its versions stay)
 
     @property
     def statuses(self) -> tuple[str, ...]:
@@ -86,9 +89,29 @@ def list_policies(
     current = [t for t in tracked(store) if _keeps(t, wanted)]
     steps = recorded_steps(store, [t.dir for t in current])
     last = _last_changes(store, {t.dir: steps.get(t.dir, []) for t in current})
+    members = index_members(store)
     rows = [_row(t, steps.get(t.dir, []), last.get(t.dir), day) for t in current]
+    rows = [
+        replace(r, index=found[0], retired=found[1])
+        if r.source_id and (found := members.get(r.source_id))
+        else r
+        for r in rows
+    ]
     rows = [r for r in rows if _keeps_row(r, wanted)]
     return sorted(rows, key=_order)
+
+
+def index_members(store: Store) -> dict[str, tuple[str, str | None]]:
+    """Source id → (the index that made it a source, the day it was retired from that
+    index or None), from the index records current in the store."""
+    if store.head() is None:
+        return {}
+    found: dict[str, tuple[str, str | None]] = {}
+    for record in stored_records(store, store.tree()).values():
+        for entry in record.entries:
+            if entry.source is not None:
+                found.setdefault(entry.source, (record.id, entry.retired))
+    return found
 
 
 def _keeps(entry: Tracked, wanted: ListFilter) -> bool:

@@ -245,6 +245,8 @@ def status_line(source: SourceHealth, now: datetime, width: int = 0) -> str:
         parts.append(f"next review {review}" if review else "no next review date")
     if source.plan:
         parts.append(f"plan {source.plan}")
+    if source.index:
+        parts.append(f"from index {source.index}")
     parts.append(source.location)
     return f"{source.source_id:<{width}}  {source.state:<8}  " + " · ".join(parts)
 

@@ -37,6 +37,7 @@ LIST_COLUMNS = (
     "overdue",
     "url",
     "policy_dir",
+    "index",
 )
 FIND_COLUMNS = (
     "source_id",
@@ -74,7 +75,7 @@ def list_text(rows: Sequence[PolicyRow], width: int = 100) -> str:
     headers = ("Policy", "Payer / plan", "Title", "Effective", "Coverage", "Last change")
     body = [
         (
-            _lines(row.name, row.policy_number, _overdue_note(row)),
+            _lines(row.name, row.policy_number, _overdue_note(row), _index_note(row)),
             _lines(row.payer or "—", row.plan),
             row.title or "—",
             row.effective or "—",
@@ -85,6 +86,14 @@ def list_text(rows: Sequence[PolicyRow], width: int = 100) -> str:
     ]
     count = f"{len(rows)} polic{'ies' if len(rows) != 1 else 'y'}"
     return f"{count}\n\n" + table(headers, body, width)
+
+
+def _index_note(row: PolicyRow) -> str | None:
+    if row.index is None:
+        return None
+    if row.retired:
+        return f"RETIRED from index {row.index} ({row.retired})"
+    return f"index {row.index}"
 
 
 def _overdue_note(row: PolicyRow) -> str | None:
@@ -133,6 +142,8 @@ def _row_data(row: PolicyRow) -> dict[str, Any]:
             "summary": change.summary,
         },
         "overdue": row.overdue,
+        "index": row.index,
+        "retired": row.retired,
     }
 
 
@@ -153,6 +164,7 @@ def _row_cells(row: PolicyRow) -> dict[str, str]:
         "overdue": "yes" if row.overdue else "no",
         "url": row.source or "",
         "policy_dir": row.policy_dir,
+        "index": row.index or "",
     }
 
 
