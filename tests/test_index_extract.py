@@ -166,3 +166,69 @@ def test_an_index_id_may_not_be_a_source_id(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match=r":6: index id 'lib' is also a source id \(line 1\)"):
         load_sources(config)
+
+
+# -- pagination and failures (a fetcher stand-in: no network) ---------------------------------
+
+
+class Pages:
+    """Serves index pages by URL, as the run's Fetcher would."""
+
+    def __init__(self, pages: dict[str, bytes | None]) -> None:
+        self.pages = pages
+        self.asked: list[str] = []
+
+    def fetch(self, source, prior=None):  # type: ignore[no-untyped-def]
+        from policywatch.fetch import FetchOutcome
+
+        self.asked.append(source.url)
+        body = self.pages.get(source.url)
+        if body is None:
+            return FetchOutcome("failed", error="HTTP 404 Not Found")
+        return FetchOutcome("ok", data=body)
+
+
+def paged_index(track: str = "none"):  # type: ignore[no-untyped-def]
+    from policywatch.sources import IndexSource
+
+    return IndexSource("lib", "Acme", url=BASE, track=track)
+
+
+def test_pagination_is_bounded_and_never_loops(monkeypatch: pytest.MonkeyPatch) -> None:
+    from policywatch.index import watch, watch_index
+
+    def page(n: int, next_n: int) -> bytes:
+        items = f'<ul><li><a href="/doc/{n}">Doc {n}</a></li></ul>'
+        return f'{items}<a href="?p={next_n}">Next</a>'.encode()
+
+    looping = Pages({BASE: page(0, 1), BASE + "?p=1": page(1, 0), BASE + "?p=0": page(0, 1)})
+    outcome = watch_index(paged_index(), None, looping, "2026-09-01")  # type: ignore[arg-type]
+    assert (outcome.status, outcome.pages, outcome.entries) == ("added", 3, 2)
+
+    monkeypatch.setattr(watch, "MAX_PAGES", 4)
+    endless = Pages({BASE: page(0, 1), **{f"{BASE}?p={n}": page(n, n + 1) for n in range(1, 99)}})
+    outcome = watch_index(paged_index(), None, endless, "2026-09-01")  # type: ignore[arg-type]
+    assert (outcome.pages, len(endless.asked)) == (4, 4)
+
+
+def test_a_page_that_fails_fails_the_index_and_records_nothing() -> None:
+    from policywatch.index import watch_index
+
+    broken = Pages({BASE: PAGE_1, BASE + "?page=2": None})
+    outcome = watch_index(paged_index(), None, broken, "2026-09-01")  # type: ignore[arg-type]
+    assert (outcome.status, outcome.stage, outcome.record) == ("failed", "fetch", None)
+    assert outcome.error == f"HTTP 404 Not Found (page 2: {BASE}?page=2)"
+
+
+def test_ids_of_tracked_policies_are_stable_across_renames() -> None:
+    from policywatch.index import tracked_sources, watch_index
+
+    first = Pages({BASE: TABLE})
+    day1 = watch_index(paged_index("all"), None, first, "2026-09-01")  # type: ignore[arg-type]
+    assert day1.record is not None
+    ids = [s.id for s in tracked_sources(paged_index("all"), day1.record, [])]
+    assert ids == ["lib-mp-201", "lib-mp-202"]
+    renamed = Pages({BASE: TABLE.replace(b"MP-201", b"MP-201A").replace(b"Sleep", b"Sleeping")})
+    day2 = watch_index(paged_index("all"), day1.record, renamed, "2026-09-02")  # type: ignore[arg-type]
+    assert [c.action for c in day2.changes] == ["renamed"]
+    assert [s.id for s in tracked_sources(paged_index("all"), day2.record, [])] == ids
