@@ -289,7 +289,9 @@ def test_three_runs_record_new_retired_and_renamed(watched) -> None:  # type: ig
 
 def test_an_index_that_lists_nothing_is_suspect(tmp_path: Path) -> None:
     routes = {
-        "/plain": Route([Reply(body=PLAIN_RUNS[0]), Reply(body=plain())]),
+        "/plain": Route(
+            [Reply(body=b) for b in (PLAIN_RUNS[0], plain(), plain(), b"<html><ul></ul></html>")]
+        ),
         "/p/knee": Route([Reply(body=policy("MP-101", "Widget Therapy"))]),
         "/p/gone": Route([Reply(body=policy("MP-102", "Old Therapy"))]),
     }
@@ -298,9 +300,14 @@ def test_an_index_that_lists_nothing_is_suspect(tmp_path: Path) -> None:
         config = config_for(tmp_path / "sources.toml", base)
         config.write_text(config.read_text().split("\n\n")[0] + "\n", encoding="utf-8")
         run_snapshot(config, store, as_of=day(1), settings=FAST)
-        before = (store / "_index/acme-plain/index.json").read_bytes()
 
         summary = run_snapshot(config, store, as_of=day(2), settings=FAST)
+        # the CLI says so with exit 3; --accept records the empty listing on purpose
+        args = ["snapshot", "--config", str(config), "--store", str(store)]
+        cli = CliRunner().invoke(main, [*args, "--as-of", "2026-09-03T06:00:00Z"])
+        accepted = CliRunner().invoke(
+            main, [*args, "--as-of", "2026-09-04T06:00:00Z", "--accept", "acme-plain"]
+        )
 
     assert summary.exit_code == 3
     (outcome,) = summary.indexes
@@ -309,13 +316,18 @@ def test_an_index_that_lists_nothing_is_suspect(tmp_path: Path) -> None:
         "suspect",
         "the index lists none of its 2 policies",  # the site's "Home" link is no policy
     )
-    assert (store / "_index/acme-plain/index.json").read_bytes() == before  # no retirement
     assert {o.status for o in summary.outcomes} == {"unchanged"}  # still tracked
-    run = head_run(store)
+    run = Run.from_message(git(store, "log", "-1", "--format=%B", "HEAD~2"))
     assert run.library == ()
+    assert git(store, "diff", "--stat", "HEAD~3", "HEAD~1") == ""  # recorded nothing
     assert [(f.source_id, f.stage) for f in run.index_failed] == [("acme-plain", "suspect")]
     assert "1 index failed" in run.message().splitlines()[0]
+    assert cli.exit_code == 3, cli.output
+    assert "1 indexes: 0 library changes, 1 failed" in cli.output
+    assert accepted.exit_code == 0, accepted.output
+    assert {line.action for line in head_run(store).library} == {"retired"}
     assert_sound(store)
+    assert not record(store, "acme-plain").active
 
 
 def test_a_304_keeps_the_listing(tmp_path: Path) -> None:
