@@ -239,9 +239,6 @@ def _run(
         summary.recovered = [
             o.id for o in summary.outcomes if o.status != "failed" and o.id in failing
         ]
-        summary.recovered += [
-            o.id for o in summary.indexes if o.status != "failed" and o.id in failing
-        ]
         summary.commit = txn.commit(summary.run_log(), summary.when, summary.on_record)
         cache.save()
     finally:
