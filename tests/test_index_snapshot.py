@@ -323,7 +323,7 @@ def test_an_index_that_lists_nothing_is_suspect(tmp_path: Path) -> None:
     assert [(f.source_id, f.stage) for f in run.index_failed] == [("acme-plain", "suspect")]
     assert "1 index failed" in run.message().splitlines()[0]
     assert cli.exit_code == 3, cli.output
-    assert "1 indexes: 0 library changes, 1 failed" in cli.output
+    assert "1 index: 0 library changes, 1 failed" in cli.output
     assert accepted.exit_code == 0, accepted.output
     assert {line.action for line in head_run(store).library} == {"retired"}
     assert_sound(store)

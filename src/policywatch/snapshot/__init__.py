@@ -14,6 +14,9 @@ source never stops the run. Split by job:
   run reading the ones the config already determines;
 - :mod:`.run` — the run: lock, date (:func:`.run.now`), ship the batches over an
   engine (:mod:`policywatch.executors`), record in order, commit the run log;
+- :mod:`policywatch.index` — each ``[[index]]`` is fetched first, in this process
+  (:func:`.run._watch_indexes`): its listing recorded as ``_index/<slug>/index.json``,
+  and the policies ``track = "all" | "new"`` makes sources are snapshotted in the run;
 - :mod:`.outcomes` — what the run reports, and the run log it writes
   (:class:`policywatch.store.Run`).
 

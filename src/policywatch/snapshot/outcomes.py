@@ -176,7 +176,9 @@ class SnapshotSummary:
         if self.indexes:
             changes = sum(len(o.changes) for o in self.indexes)
             failed = len(self.failed_indexes)
-            counts += f"; {len(self.indexes)} indexes: {changes} library changes, {failed} failed"
+            n = len(self.indexes)
+            counts += f"; {n} index{'es' if n != 1 else ''}: {changes} library changes, "
+            counts += f"{failed} failed"
         return f"snapshot {stamp}: {len(self.outcomes)} sources: {counts}; {where}"
 
     def to_dict(self) -> dict[str, Any]:
