@@ -129,7 +129,8 @@ def test_a_hand_commit_without_trailers_is_a_version(fresh_desk: Desk) -> None:
     assert (found[-1]["run"], found[-1]["policy_change"]) == ("manual", True)
     assert "Cryoablation of Liver Tumors (corrected by hand)" in found[-1]["summary"]
     assert found[-1]["summary"].endswith(" (committed by hand)")
-    text = desk.cli("log", "bcbsma-633").stdout.splitlines()
+    origin, *text = desk.cli("log", "bcbsma-633").stdout.splitlines()
+    assert origin.startswith("source bcbsma-633 · ")
     assert text[0].startswith(f"2026-11-10T09:00:00Z  {commit[:12]}  ")
 
     assert desk.show("bcbsma-633@2026-11-10")["title"] == edited["title"]
