@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.metadata
 import inspect
 import os
 import pickle
@@ -59,9 +60,7 @@ def _environment() -> bytes:
     digest = hashlib.sha256()
     for path in GENERATORS:
         digest.update(path.read_bytes())
-    import fpdf
-
-    digest.update(f"fpdf2 {fpdf.__version__}".encode())
+    digest.update(f"fpdf2 {importlib.metadata.version('fpdf2')}".encode())
     for font in sorted(FONT_DIR.glob("*.ttf")):
         info = font.stat()
         digest.update(f"{font.name} {info.st_size} {info.st_mtime_ns}".encode())

@@ -15,9 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from fpdf import FPDF
-from fpdf.enums import MethodReturnValue
-
 from tests.build_cache import cached
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian: fonts-dejavu-core
@@ -37,6 +34,8 @@ class Sheet:
     """
 
     def __init__(self, top: float = 72.0, bottom: float = 712.0) -> None:
+        from fpdf import FPDF  # here: a run whose PDFs are all kept never imports fpdf2
+
         pdf = FPDF(unit="pt", format="letter")
         pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
         pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
@@ -96,6 +95,8 @@ class Sheet:
     def wrap(
         self, text: str, width: float, size: float = BODY_SIZE, bold: bool = False
     ) -> list[str]:
+        from fpdf.enums import MethodReturnValue
+
         self.font(size, bold)
         lines = self.pdf.multi_cell(
             width, size * 1.3, text, dry_run=True, output=MethodReturnValue.LINES
