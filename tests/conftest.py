@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 if TYPE_CHECKING:
     from tests.report_store import StoreTemplates
@@ -32,3 +33,45 @@ def store_templates(tmp_path_factory: pytest.TempPathFactory) -> StoreTemplates:
     from tests.report_store import StoreTemplates
 
     return StoreTemplates(tmp_path_factory.mktemp("store-templates"))
+
+
+# -- running in parallel (pytest-xdist, ``-n auto --dist loadgroup`` in pyproject.toml) ----------
+
+settings.register_profile(
+    "policywatch", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("policywatch")  # a busy machine is no failure; example counts stay
+
+
+# The longest tests (5-15 s each, mostly in child processes) start first, so the last
+# minute of a parallel run is not one worker finishing one of them alone.
+START_FIRST = (
+    "tests/test_store_safety.py::test_sigkill_at_random_moments_leaves_a_sound_store",
+    "tests/test_readme.py::test_the_main_job_backfills_three_months_and_writes_the_report",
+    "tests/test_history_correctness.py::test_a_commit_missing_from_the_history",
+    "tests/test_history_correctness.py::test_head_naming_a_missing_commit",
+    "tests/test_store_safety.py::test_four_concurrent_snapshots_store_each_policy_once",
+)
+
+
+PER_MODULE = ("module", "class", "package")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that share a module- or class-scoped fixture (a browser, a back-filled store,
+    parsed PDF editions) run on one worker, so it is built once; the others are spread
+    one by one (session fixtures are built once per worker)."""
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        if any(d.scope in PER_MODULE for d in _fixture_definitions(item)):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    items.sort(key=lambda item: item.nodeid not in START_FIRST)  # stable: the rest keep order
+
+
+def _fixture_definitions(item: pytest.Item) -> list[pytest.FixtureDef[object]]:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return []
+    return [d for ds in info.name2fixturedefs.values() for d in ds]
