@@ -389,7 +389,10 @@ def test_heading_vocabulary(heading: str, kind: str) -> None:
     assert vocabulary().heading_is(kind, heading)
 
 
-@pytest.mark.parametrize("heading", ["Revision Surgery", "Sleeve Widget Revision", "Widget Revision Procedures", "Rationale"])
+@pytest.mark.parametrize(
+    "heading",
+    ["Revision Surgery", "Sleeve Widget Revision", "Widget Revision Procedures", "Rationale"],
+)
 def test_headings_that_only_mention_a_revision_are_not_history(heading: str) -> None:
     assert not vocabulary().heading_is("history", heading)
 
