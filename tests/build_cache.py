@@ -95,23 +95,29 @@ def cached(function: Callable[P, R]) -> Callable[P, R]:
 def _stored(
     function: Callable[..., object], arguments: tuple[object, ...], build: Callable[[], object]
 ) -> bytes:
-    """The pickled result: read from disk, or built (under the entry's lock) and written."""
+    """The pickled result: read from disk, or built (under the entry's lock) and written.
+    A folder that cannot be used, or a lock held too long, only costs the build."""
     where = folder()
     if where is None:
         return pickle.dumps(build())
-    where.mkdir(parents=True, exist_ok=True)
     key = entry_key(function, arguments)
     path = where / f"{key}.pickle"
+    lock = FileLock(str(where / f"{key}.lock"))
     try:
-        with FileLock(str(where / f"{key}.lock"), timeout=LOCK_SECONDS):
-            blob = _read(path)
-            if blob is None:
-                blob = pickle.dumps(build())
+        where.mkdir(parents=True, exist_ok=True)
+        lock.acquire(timeout=LOCK_SECONDS)
+    except (OSError, Timeout):
+        return pickle.dumps(build())
+    try:
+        blob = _read(path)
+        if blob is None:
+            blob = pickle.dumps(build())
+            with contextlib.suppress(OSError):
                 _write(path, blob)
                 _prune(where)
-            return blob
-    except Timeout:
-        return pickle.dumps(build())
+        return blob
+    finally:
+        lock.release()
 
 
 def _read(path: Path) -> bytes | None:
