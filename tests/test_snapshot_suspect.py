@@ -301,3 +301,35 @@ def test_the_final_url_after_redirects_is_kept(
         run_snapshot(config, store, as_of=day(2), settings=FAST)
     error = json.loads((store / FOLDER / "failed" / "error.json").read_text())
     assert error["final_url"] == base + "/policy/moved"
+
+
+def test_a_retirement_notice_is_one_high_severity_retired_entry_in_the_report(
+    tmp_path: Path,
+) -> None:
+    routes = {
+        "/policy": Route([Reply(body=POLICY), Reply(body=junk("archived.html"))]),
+        "/steady": Route([Reply(body=STEADY)]),
+    }
+    store = tmp_path / "store"
+    with http_server(routes) as base:
+        config = sources(tmp_path / "sources.toml", base)
+        assert run_snapshot(config, store, as_of=day(1), settings=FAST).exit_code == 0
+        assert run_snapshot(config, store, as_of=day(2), settings=FAST).exit_code == 3
+    report = build_report(store, range_period("2026-09-02", "2026-09-30"))
+    assert report.changed == []  # no coverage statement "removed", no version recorded
+    last = Policy.from_json(stored(store).decode())  # still the current version
+    [library] = report.library
+    [item] = library.items
+    assert (library.payer, item.action, item.severity) == (last.payer, "retired", "high")
+    assert (item.source_id, item.index_id, item.title) == ("policy", "", last.title)
+    [failed] = report.failed
+    assert failed.stage == "retired" and failed.has_version
+    for fmt, shown in (("html", "its own page"), ("csv", "retirement notice")):
+        out = tmp_path / f"report.{fmt}"
+        result = CliRunner().invoke(
+            main,
+            ["report", "--store", str(store), "--since", "2026-09-02", "--until", "2026-09-30"]
+            + ["--format", fmt, "-o", str(out)],
+        )
+        assert result.exit_code == 0, result.output
+        assert shown in out.read_text(encoding="utf-8")

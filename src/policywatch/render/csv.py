@@ -89,7 +89,7 @@ def _library_row(payer: str, item: LibraryItem) -> dict[str, Any]:
         "kind": "library",
         "action": item.action,
         "severity": item.severity,
-        "field": f"index[{item.index_id}]",
+        "field": f"index[{item.index_id}]" if item.index_id else "retirement notice",
         "before": None,
         "after": item.title,
         "summary": f"{item.action.capitalize()} in the policy index: {item.title}",

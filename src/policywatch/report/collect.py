@@ -33,6 +33,7 @@ from policywatch.model import Action, Policy
 from policywatch.report.failures import EarlierRuns, FailureNote, failed_sources, failure_notes
 from policywatch.report.model import (
     SEVERITY_RANK,
+    FailedSource,
     LibraryItem,
     OverdueReview,
     PayerLibrary,
@@ -73,6 +74,7 @@ def build_report(store_dir: str | Path, period: Period, now: datetime | None = N
     metas = store.read_meta([tracked[d] for d in sorted(touched) if d in tracked])
     earlier = EarlierRuns(runs_before(store, recorded.earlier))
     current = _current_of(store, notes, tracked)
+    failed = tuple(failed_sources(notes, runs, earlier, tracked, metas, current))
     return Report(
         period=period,
         store=str(store_dir),
@@ -81,10 +83,10 @@ def build_report(store_dir: str | Path, period: Period, now: datetime | None = N
         start_commit=recorded.start_commit,
         tracked=len(tracked),
         policies=tuple(_policy_changes(store, runs, metas)),
-        failed=tuple(failed_sources(notes, runs, earlier, tracked, metas, current)),
+        failed=failed,
         overdue=tuple(_overdue(store, period, end_commit, tracked)),
         commits=sum(1 for run in runs if not run.is_reparse),
-        library=_library(store, runs, end_commit),
+        library=_with_retirements(_library(store, runs, end_commit), failed),
     )
 
 
@@ -121,6 +123,31 @@ def _library(
                 number=entry.number if entry else None,
                 plan=record.plan if record else None,
                 source_id=entry.source if entry else None,
+            )
+        )
+    return tuple(PayerLibrary(payer, tuple(items)) for payer, items in sorted(by_payer.items()))
+
+
+def _with_retirements(
+    library: tuple[PayerLibrary, ...], failed: tuple[FailedSource, ...]
+) -> tuple[PayerLibrary, ...]:
+    """A page saying its policy was retired or archived, still so at the period's end, is
+    one high-severity "retired" entry in its payer's library changes (the last version
+    stays current), whether or not an index lists the payer's policies."""
+    notices = [f for f in failed if f.stage == "retired" and f.recovered_at is None]
+    if not notices:
+        return library
+    by_payer = {entry.payer: list(entry.items) for entry in library}
+    for notice in notices:
+        by_payer.setdefault(notice.payer or notice.source_id, []).append(
+            LibraryItem(
+                action="retired",
+                severity="high",
+                index_id="",  # the policy's own page said so, not an index
+                title=notice.title or notice.source_id,
+                link=notice.source or "",
+                recorded_at=notice.first_failed_at,
+                source_id=notice.source_id,
             )
         )
     return tuple(PayerLibrary(payer, tuple(items)) for payer, items in sorted(by_payer.items()))
