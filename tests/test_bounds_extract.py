@@ -14,8 +14,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,31 +28,11 @@ from policywatch.extract.html import MAX_DEPTH, html_to_text
 from policywatch.extract.nesting import nesting_depth
 from policywatch.extract.text import clean_text
 from policywatch.fetch import read_plain_file
-from tests.store_support import corpus_bytes
+from tests.store_support import corpus_bytes, within
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY_TEXT = corpus_bytes("003")
 BODY = "<p>" + "The policy covers this procedure when the criteria below are met. " * 8 + "</p>"
-
-
-def within(seconds: float, work: Callable[[], Any]) -> Any:
-    """``work()`` in a daemon thread: its result, or its exception re-raised; fails
-    (instead of hanging) when it has not returned after ``seconds``."""
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            box["value"] = work()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), f"still running after {seconds} s: it would hang"
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
 
 
 def in_child(code: str, timeout: float = 15.0) -> str:

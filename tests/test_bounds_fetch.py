@@ -15,40 +15,20 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from policywatch.fetch import Fetcher, FetchSettings, Validators
 from policywatch.snapshot import run_snapshot
 from policywatch.sources import Source
-from tests.store_support import Reply, Route, corpus_bytes, http_server, write_sources
+from tests.store_support import Reply, Route, corpus_bytes, http_server, within, write_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = corpus_bytes("003")
 NO_RETRY = FetchSettings(timeout=3.0, retries=0, backoff=0.0)
-
-
-def within(seconds: float, work: Callable[[], Any]) -> Any:
-    """``work()`` in a daemon thread; fails instead of hanging after ``seconds``."""
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            box["value"] = work()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), f"still running after {seconds} s: it would hang"
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
 
 
 # -- a server that sends one byte a second ----------------------------------------------

@@ -296,17 +296,24 @@ class _Locator:
         return None
 
 
-def _build_source(table: Any, index: int, loc: _Locator, base_dir: Path) -> Source:
+def _check_table(table: Any, index: int, loc: _Locator, kind: str, known: tuple[str, ...]) -> str:
+    """A ``[[source]]`` / ``[[index]]`` entry is a table of known keys with the required
+    ones; its label ("source #3") for messages."""
     if not isinstance(table, dict):
-        raise loc.error(index, None, "each source must be a table")
-    label = f"source #{index + 1}"
-    unknown = sorted(set(table) - set(KNOWN_KEYS))
+        raise loc.error(index, None, f"each {kind} must be a table")
+    label = f"{kind} #{index + 1}"
+    unknown = sorted(set(table) - set(known))
     if unknown:
-        expected = ", ".join(KNOWN_KEYS)
+        expected = ", ".join(known)
         raise loc.error(index, unknown[0], f"{label}: unknown key '{unknown[0]}' ({expected})")
     for key in REQUIRED_KEYS:
         if key not in table:
             raise loc.error(index, None, f"{label}: missing required key '{key}'")
+    return label
+
+
+def _build_source(table: Any, index: int, loc: _Locator, base_dir: Path) -> Source:
+    label = _check_table(table, index, loc, "source", KNOWN_KEYS)
     strings = {key: _string(table, key, index, loc, label) for key in table}
     source_id = strings["id"]
     _check_id(source_id, index, loc)
@@ -569,16 +576,7 @@ def _build_indexes(data: dict[str, Any], text: str, name: str, base_dir: Path) -
 
 
 def _build_index(table: Any, index: int, loc: _Locator, base_dir: Path) -> IndexSource:
-    if not isinstance(table, dict):
-        raise loc.error(index, None, "each index must be a table")
-    label = f"index #{index + 1}"
-    unknown = sorted(set(table) - set(INDEX_KEYS))
-    if unknown:
-        expected = ", ".join(INDEX_KEYS)
-        raise loc.error(index, unknown[0], f"{label}: unknown key '{unknown[0]}' ({expected})")
-    for key in REQUIRED_KEYS:
-        if key not in table:
-            raise loc.error(index, None, f"{label}: missing required key '{key}'")
+    label = _check_table(table, index, loc, "index", INDEX_KEYS)
     lists = ("include", "exclude")
     strings = {key: _string(table, key, index, loc, label) for key in table if key not in lists}
     index_id = strings["id"]
