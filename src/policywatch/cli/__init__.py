@@ -31,6 +31,17 @@ def store_option(help: str = STORE_HELP) -> Callable[[Any], Any]:
     )
 
 
+def config_option(help: str) -> Callable[[Any], Any]:
+    """``--config sources.toml`` as every command that reads the sources spells it."""
+    return click.option(
+        "--config",
+        default="sources.toml",
+        show_default=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=help,
+    )
+
+
 class UserError(click.ClickException):
     """A domain error as click shows it: ``Error: <message>``."""
 

@@ -6,18 +6,12 @@ from pathlib import Path
 
 import click
 
-from policywatch.cli import store_option
+from policywatch.cli import config_option, store_option
 from policywatch.model import canonical_json
 
 
 @click.command("status")
-@click.option(
-    "--config",
-    default="sources.toml",
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The sources file: status lists each of its sources.",
-)
+@config_option("The sources file: status lists each of its sources.")
 @store_option()
 @click.option(
     "--format",

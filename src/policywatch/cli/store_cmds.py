@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from policywatch.cli import store_option
+from policywatch.cli import config_option, store_option
 from policywatch.maintenance import reparse, verify
 from policywatch.model import canonical_json
 from policywatch.store import DEFAULT_LOCK_TIMEOUT, Store, parse_instant, policy_text_at
@@ -60,13 +60,7 @@ def _parse_as_of(ctx: click.Context, param: click.Parameter, value: str | None) 
 
 
 @click.command("snapshot")
-@click.option(
-    "--config",
-    default="sources.toml",
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The sources file: [[source]] tables with id, payer and url or path.",
-)
+@config_option("The sources file: [[source]] tables with id, payer and url or path.")
 @store_option()
 @click.option(
     "--as-of",
