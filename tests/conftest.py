@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.build_cache import keep_bytecode
+
 if TYPE_CHECKING:
     from tests.report_store import StoreTemplates
 
@@ -33,6 +35,9 @@ def store_templates(tmp_path_factory: pytest.TempPathFactory) -> StoreTemplates:
     from tests.report_store import StoreTemplates
 
     return StoreTemplates(tmp_path_factory.mktemp("store-templates"))
+
+
+keep_bytecode()  # before pytest-xdist starts its workers: they and their children inherit it
 
 
 # -- running in parallel (pytest-xdist, ``-n auto --dist loadgroup`` in pyproject.toml) ----------

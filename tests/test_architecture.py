@@ -25,3 +25,32 @@ def test_import_contracts_are_kept() -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 broken" in done.stdout
+
+
+# -- the CLI loads a command's module when the command runs ------------------------------------
+
+
+def test_every_command_is_listed_with_its_module() -> None:
+    import importlib
+    import pkgutil
+
+    import policywatch.cli as cli
+
+    defined = {}
+    for info in pkgutil.iter_modules(cli.__path__):
+        module = importlib.import_module(f"policywatch.cli.{info.name}")
+        defined |= {command.name: info.name for command in module.COMMANDS}
+    assert defined == cli._COMMAND_MODULES
+    assert all(cli.load_command(name).name == name for name in defined)
+
+
+def test_one_command_imports_only_its_own_module() -> None:
+    probe = (
+        "import sys; from policywatch.cli import main; sys.argv[1:] = ['log', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('policywatch.cli.')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.splitlines()[-1] == "['policywatch.cli.store_cmds']"

@@ -6,9 +6,10 @@ exit code 2 (or the error's own code); no logic lives here.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 
@@ -50,7 +51,45 @@ class UserError(click.ClickException):
         self.exit_code = exit_code  # type: ignore[misc]  # click reads it per instance
 
 
+# Each command and the module that defines it, in the order `policywatch --help` lists
+# them. A module is imported when its command runs (or `--help` lists it), so one command
+# from cron does not pay for loading every other command's stack.
+_COMMAND_MODULES = {
+    "parse": "parse_cmd",
+    "diff": "diff_cmd",
+    "snapshot": "store_cmds",
+    "log": "store_cmds",
+    "show": "store_cmds",
+    "verify": "store_cmds",
+    "reparse": "store_cmds",
+    "report": "report_cmd",
+    "status": "status_cmd",
+    "list": "portfolio_cmds",
+    "find": "portfolio_cmds",
+    "compare": "portfolio_cmds",
+}
+
+
+def load_command(name: str) -> click.Command:
+    """The command ``name`` from its module's ``COMMANDS``."""
+    module = importlib.import_module(f"policywatch.cli.{_COMMAND_MODULES[name]}")
+    for command in module.COMMANDS:
+        if command.name == name:
+            return cast(click.Command, command)
+    raise LookupError(f"policywatch.cli.{_COMMAND_MODULES[name]} defines no command {name!r}")
+
+
 class PolicywatchGroup(click.Group):
+    """Commands load on first use; a domain error becomes ``Error: …`` and its exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(_COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in _COMMAND_MODULES:
+            return None
+        return load_command(cmd_name)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -68,26 +107,3 @@ def main() -> None:
       policywatch parse policy.txt
       policywatch diff old.txt new.txt
     """
-
-
-# Each module holds commands of one family; `policywatch --help` lists them in this order.
-_COMMAND_MODULES = (
-    "parse_cmd",
-    "diff_cmd",
-    "store_cmds",
-    "report_cmd",
-    "status_cmd",
-    "portfolio_cmds",
-)
-
-
-def _register() -> None:
-    import importlib
-
-    for name in _COMMAND_MODULES:
-        module = importlib.import_module(f"policywatch.cli.{name}")
-        for command in module.COMMANDS:
-            main.add_command(command)
-
-
-_register()
