@@ -283,13 +283,13 @@ def source_health(
 ) -> StoreHealth:
     """The health of every source in ``config``, from the store at ``store_dir``, as of
     ``as_of`` (default: now) — which decides whether a review is overdue."""
-    store = Store.open(store_dir)
-    cache = store.state_dir if store.state_dir.is_dir() else None
-    sources = read_sources(config, cache).sources  # the cache is read, never written here
-    derived = index_sources(store, config, sources)
-    indexed = {s.id: index_id for index_id, found in derived.items() for s in found}
-    every = [*sources, *(s for found in derived.values() for s in found)]
-    return store_health(store, every, as_of or now(), str(store_dir), indexed)
+    with Store.open(store_dir) as store:
+        cache = store.state_dir if store.state_dir.is_dir() else None
+        sources = read_sources(config, cache).sources  # the cache is read, never written here
+        derived = index_sources(store, config, sources)
+        indexed = {s.id: index_id for index_id, found in derived.items() for s in found}
+        every = [*sources, *(s for found in derived.values() for s in found)]
+        return store_health(store, every, as_of or now(), str(store_dir), indexed)
 
 
 def index_sources(

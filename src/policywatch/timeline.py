@@ -186,8 +186,9 @@ def resolve_reference(store_dir: str | Path, ref: str) -> Policy | None:
         raise  # a damaged store is an error, not a reason to read a file instead
     except StoreError:
         return None
-    policy_dir, at = _named(store, ref)
-    if policy_dir is None or not at:
-        return None
-    _, text = policy_text_at(store, policy_dir, at)
+    with store:
+        policy_dir, at = _named(store, ref)
+        if policy_dir is None or not at:
+            return None
+        _, text = policy_text_at(store, policy_dir, at)
     return Policy.from_json(text)

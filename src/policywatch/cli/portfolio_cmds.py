@@ -208,9 +208,9 @@ def compare_command(
     from policywatch.store import Store
     from policywatch.timeline import locate
 
-    store = Store.open(store_dir)
-    sides = [(ref, *locate(store, ref)) for ref in references]
-    _emit(compare_output(compare_policies(store, sides), fmt, _width()), output)
+    with Store.open(store_dir) as store:
+        sides = [(ref, *locate(store, ref)) for ref in references]
+        _emit(compare_output(compare_policies(store, sides), fmt, _width()), output)
 
 
 COMMANDS = (list_command, find_command, compare_command)

@@ -310,8 +310,8 @@ def log_command(policy: str, store_dir: Path, fmt: str) -> None:
     Example:
       policywatch log bcbsla-00220
     """
-    store = Store.open(store_dir)
-    found = versions(store, require_policy(store, policy))
+    with Store.open(store_dir) as store:
+        found = versions(store, require_policy(store, policy))
     if fmt == "json":
         click.echo(canonical_json([v.to_dict() for v in found]), nl=False)
         return
@@ -336,8 +336,8 @@ def show_command(reference: str, store_dir: Path) -> None:
       policywatch show bcbsla-00220@2025-06-30
       policywatch show bcbsla-00220@3f2a9c1
     """
-    store = Store.open(store_dir)
-    _, text = policy_text_at(store, *locate(store, reference))
+    with Store.open(store_dir) as store:
+        _, text = policy_text_at(store, *locate(store, reference))
     click.echo(text, nl=False)
 
 
@@ -355,7 +355,8 @@ def verify_command(ctx: click.Context, store_dir: Path, fmt: str) -> None:
     Example:
       policywatch verify --store snapshots
     """
-    report = verify(Store.open(store_dir))
+    with Store.open(store_dir) as store:
+        report = verify(store)
     if fmt == "json":
         click.echo(canonical_json(report.to_dict()), nl=False)
     else:
@@ -382,7 +383,7 @@ def reparse_command(ctx: click.Context, store_dir: Path, fmt: str, lock_timeout:
     Example:
       policywatch reparse --store snapshots
     """
-    Store.open(store_dir)  # refuse to create a store just to reparse it
+    Store.open(store_dir).close()  # refuse to create a store just to reparse it
     with Store.open_for_write(store_dir, lock_timeout) as store:
         summary = reparse(store, datetime.now(UTC))
     if fmt == "json":

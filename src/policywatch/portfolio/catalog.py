@@ -85,20 +85,20 @@ def list_policies(
     ``today`` decides what is overdue (default: today in UTC)."""
     wanted = filters or ListFilter()
     day = today or datetime.now(UTC).date()
-    store = Store.open(store_dir)
-    current = [t for t in tracked(store) if _keeps(t, wanted)]
-    steps = recorded_steps(store, [t.dir for t in current])
-    last = _last_changes(store, {t.dir: steps.get(t.dir, []) for t in current})
-    members = index_members(store)
-    rows = [_row(t, steps.get(t.dir, []), last.get(t.dir), day) for t in current]
-    rows = [
-        replace(r, index=found[0], retired=found[1])
-        if r.source_id and (found := members.get(r.source_id))
-        else r
-        for r in rows
-    ]
-    rows = [r for r in rows if _keeps_row(r, wanted)]
-    return sorted(rows, key=_order)
+    with Store.open(store_dir) as store:
+        current = [t for t in tracked(store) if _keeps(t, wanted)]
+        steps = recorded_steps(store, [t.dir for t in current])
+        last = _last_changes(store, {t.dir: steps.get(t.dir, []) for t in current})
+        members = index_members(store)
+        rows = [_row(t, steps.get(t.dir, []), last.get(t.dir), day) for t in current]
+        rows = [
+            replace(r, index=found[0], retired=found[1])
+            if r.source_id and (found := members.get(r.source_id))
+            else r
+            for r in rows
+        ]
+        rows = [r for r in rows if _keeps_row(r, wanted)]
+        return sorted(rows, key=_order)
 
 
 def index_members(store: Store) -> dict[str, tuple[str, str | None]]:

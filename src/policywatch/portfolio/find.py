@@ -100,15 +100,15 @@ class FindResult:
 
 
 def find(store_dir: str | Path, query: FindQuery, history: bool = False) -> FindResult:
-    store = Store.open(store_dir)
-    if history:
-        return _in_history(store, query)
-    hits: list[Hit] = []
-    searched = 0
-    for entry in tracked(store):
-        searched += 1
-        hits += [hit for _, hit in policy_hits(entry.policy, entry.dir, entry.meta, query)]
-    return FindResult(query, False, tuple(sorted(hits, key=_order)), searched, searched)
+    with Store.open(store_dir) as store:
+        if history:
+            return _in_history(store, query)
+        hits: list[Hit] = []
+        searched = 0
+        for entry in tracked(store):
+            searched += 1
+            hits += [hit for _, hit in policy_hits(entry.policy, entry.dir, entry.meta, query)]
+        return FindResult(query, False, tuple(sorted(hits, key=_order)), searched, searched)
 
 
 def policy_hits(

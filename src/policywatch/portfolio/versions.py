@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from policywatch.errors import PolicywatchError
 from policywatch.model import CoverageStatus, Policy
@@ -111,7 +110,3 @@ def recorded_steps(store: Store, policy_dirs: Iterable[str] | None = None) -> di
                     Step(run.commit, run.timestamp, run.kind, edit.before, edit.after)
                 )
     return dict(steps)
-
-
-def open_store(store_dir: str | Path) -> Store:
-    return Store.open(store_dir)

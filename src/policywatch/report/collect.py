@@ -64,30 +64,30 @@ READ_BATCH = 250  # policy.json files per blob read: bounds memory on large stor
 
 
 def build_report(store_dir: str | Path, period: Period, now: datetime | None = None) -> Report:
-    store = Store.open(store_dir)
-    recorded = period_runs(store, int(period.start.timestamp()), int(period.end.timestamp()))
-    runs, end_commit = recorded.runs, recorded.end_commit
-    folders = store.folders(end_commit) if end_commit else {}
-    tracked = {d: f for d, f in folders.items() if f.has_policy}
-    notes = failure_notes(runs)
-    touched = {d for run in runs for d in run.policies} | {n.policy_dir or "" for n in notes}
-    metas = store.read_meta([tracked[d] for d in sorted(touched) if d in tracked])
-    earlier = EarlierRuns(runs_before(store, recorded.earlier))
-    current = _current_of(store, notes, tracked)
-    failed = tuple(failed_sources(notes, runs, earlier, tracked, metas, current))
-    return Report(
-        period=period,
-        store=str(store_dir),
-        generated_at=now or datetime.now(UTC),
-        end_commit=end_commit,
-        start_commit=recorded.start_commit,
-        tracked=len(tracked),
-        policies=tuple(_policy_changes(store, runs, metas)),
-        failed=failed,
-        overdue=tuple(_overdue(store, period, end_commit, tracked)),
-        commits=sum(1 for run in runs if not run.is_reparse),
-        library=_with_retirements(_library(store, runs, end_commit), failed),
-    )
+    with Store.open(store_dir) as store:
+        recorded = period_runs(store, int(period.start.timestamp()), int(period.end.timestamp()))
+        runs, end_commit = recorded.runs, recorded.end_commit
+        folders = store.folders(end_commit) if end_commit else {}
+        tracked = {d: f for d, f in folders.items() if f.has_policy}
+        notes = failure_notes(runs)
+        touched = {d for run in runs for d in run.policies} | {n.policy_dir or "" for n in notes}
+        metas = store.read_meta([tracked[d] for d in sorted(touched) if d in tracked])
+        earlier = EarlierRuns(runs_before(store, recorded.earlier))
+        current = _current_of(store, notes, tracked)
+        failed = tuple(failed_sources(notes, runs, earlier, tracked, metas, current))
+        return Report(
+            period=period,
+            store=str(store_dir),
+            generated_at=now or datetime.now(UTC),
+            end_commit=end_commit,
+            start_commit=recorded.start_commit,
+            tracked=len(tracked),
+            policies=tuple(_policy_changes(store, runs, metas)),
+            failed=failed,
+            overdue=tuple(_overdue(store, period, end_commit, tracked)),
+            commits=sum(1 for run in runs if not run.is_reparse),
+            library=_with_retirements(_library(store, runs, end_commit), failed),
+        )
 
 
 # -- policy library changes (indexes) --------------------------------------------------------

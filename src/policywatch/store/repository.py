@@ -166,6 +166,12 @@ class Store:
         """End the git processes this store keeps (they also end when it goes)."""
         self.git.close()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     # -- reading current state ---------------------------------------------
 
     def head(self) -> str | None:
