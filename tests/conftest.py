@@ -3,6 +3,7 @@ and the stores built once per test process."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,8 @@ from hypothesis import HealthCheck, settings
 from tests.build_cache import keep_bytecode
 
 if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
     from tests.report_store import StoreTemplates
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -35,6 +38,14 @@ def store_templates(tmp_path_factory: pytest.TempPathFactory) -> StoreTemplates:
     from tests.report_store import StoreTemplates
 
     return StoreTemplates(tmp_path_factory.mktemp("store-templates"))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Chromium, started once per test process (the browser tests share one worker)."""
+    from tests.browser_support import launch
+
+    yield from launch()
 
 
 keep_bytecode()  # before pytest-xdist starts its workers: they and their children inherit it

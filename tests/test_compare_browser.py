@@ -10,28 +10,22 @@ tables scroll inside the page instead of widening it. Screenshots go to
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from policywatch.portfolio import compare_policies
 from policywatch.render import compare_output
 from policywatch.store import Store
 from policywatch.timeline import locate
+from tests.browser_support import BROWSER_TESTS, DESKTOP, PHONE, Visits
 from tests.portfolio_store import build_editions_store
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 EDITIONS = ("cam-70175hb", "bcbsla-00220", "bcbsma-633")
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("CI"), reason="needs Debian's /usr/bin/chromium"
-)
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture(scope="module")
@@ -41,54 +35,14 @@ def page_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     sides = [(ref, *locate(store, ref)) for ref in EDITIONS]
     path = root / "compare.html"
     path.write_text(compare_output(compare_policies(store, sides), "html"), encoding="utf-8")
-    ARTIFACTS.mkdir(exist_ok=True)
     return path
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"],
-        )  # fmt: skip
-        yield browser
-        browser.close()
-
-
-class Visit:
-    """The page in a fresh context; any request but the page itself is recorded and aborted."""
-
-    def __init__(self, context: BrowserContext, path: Path) -> None:
-        self.document = path.as_uri()
-        self.requests: list[str] = []
-        self.dialogs: list[str] = []
-        context.route("**/*", self._route)
-        self.page: Page = context.new_page()
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        self.page.goto(self.document)
-
-    def _route(self, route: Route) -> None:
-        self.requests.append(route.request.url)
-        if route.request.url == self.document:
-            route.continue_()
-        else:
-            route.abort()
 
 
 @pytest.fixture
 def visit(browser: Browser, page_file: Path) -> Iterator[object]:
-    contexts: list[BrowserContext] = []
-
-    def open_page(viewport: dict[str, int] = DESKTOP, javascript: bool = True) -> Visit:
-        context = browser.new_context(viewport=viewport, java_script_enabled=javascript)  # type: ignore[arg-type]
-        contexts.append(context)
-        return Visit(context, page_file)
-
-    yield open_page
-    for context in contexts:
-        context.close()
+    visits = Visits(browser)
+    yield lambda viewport=DESKTOP, javascript=True: visits.open(page_file, viewport, javascript)
+    visits.close()
 
 
 def test_desktop_shows_what_differs_and_the_equal_coverage(visit) -> None:  # type: ignore[no-untyped-def]
@@ -125,7 +79,7 @@ def test_desktop_shows_what_differs_and_the_equal_coverage(visit) -> None:  # ty
     expect(quote).to_be_visible()
     expect(quote).to_contain_text("INVESTIGATIONAL")
 
-    page.screenshot(path=str(ARTIFACTS / "compare-desktop.png"), full_page=True)
+    seen.screenshot("compare-desktop.png")
     assert seen.requests == [seen.document]
     assert seen.dialogs == []
 
@@ -147,7 +101,7 @@ def test_phone_tables_scroll_inside_the_page(visit) -> None:  # type: ignore[no-
         page.evaluate("getComputedStyle(document.querySelector('table.codes tbody th')).position")
         == "sticky"
     )
-    page.screenshot(path=str(ARTIFACTS / "compare-phone.png"), full_page=True)
+    seen.screenshot("compare-phone.png")
 
 
 def test_works_without_javascript(visit) -> None:  # type: ignore[no-untyped-def]

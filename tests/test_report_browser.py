@@ -8,49 +8,23 @@ go to ``test-artifacts/`` (gitignored) for people to look at.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from policywatch.diff import diff_policies
 from policywatch.parse import parse_file
 from policywatch.render import render_html, render_report
 from policywatch.report import build_report, month_period
+from tests.browser_support import BROWSER_TESTS, PHONE, Visits
 from tests.report_store import SAMPLES, StoreTemplates
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 
-# On a developer machine without Chromium these are skipped; in CI (.ci/run installs
-# Chromium and sets CI) a missing browser must fail, never skip.
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("CI"), reason="needs Debian's /usr/bin/chromium"
-)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture(scope="module")
@@ -75,56 +49,14 @@ def pages(
     for name, text in files.items():
         paths[name] = root / f"{name}.html"
         paths[name].write_text(text, encoding="utf-8")
-    ARTIFACTS.mkdir(exist_ok=True)
     return paths
-
-
-class Visit:
-    """One page in a fresh context that records every request and dialog.
-
-    Requests other than the report file itself are aborted, so a page that
-    tried to load anything fails the test instead of reaching the network.
-    """
-
-    def __init__(self, context: BrowserContext, path: Path) -> None:
-        self.context = context
-        self.document = path.as_uri()
-        self.requests: list[str] = []
-        self.dialogs: list[str] = []
-        context.route("**/*", self._route)
-        self.page: Page = context.new_page()
-        self.page.on("dialog", self._dialog)
-        self.page.goto(self.document)
-
-    def _route(self, route: Route) -> None:
-        self.requests.append(route.request.url)
-        if route.request.url == self.document:
-            route.continue_()
-        else:
-            route.abort()
-
-    def _dialog(self, dialog: object) -> None:
-        self.dialogs.append(str(getattr(dialog, "message", "")))
-        dialog.dismiss()  # type: ignore[attr-defined]
-
-    def screenshot(self, name: str) -> Path:
-        target = ARTIFACTS / name
-        self.page.screenshot(path=str(target), full_page=True)
-        return target
 
 
 @pytest.fixture
 def visit(browser: Browser) -> Iterator[object]:
-    contexts: list[BrowserContext] = []
-
-    def open_page(path: Path, viewport: dict[str, int] = DESKTOP, javascript: bool = True) -> Visit:
-        context = browser.new_context(viewport=viewport, java_script_enabled=javascript)  # type: ignore[arg-type]
-        contexts.append(context)
-        return Visit(context, path)
-
-    yield open_page
-    for context in contexts:
-        context.close()
+    visits = Visits(browser)
+    yield visits.open
+    visits.close()
 
 
 def test_desktop_summary_transition_and_folded_diff(visit, pages) -> None:  # type: ignore[no-untyped-def]
