@@ -120,6 +120,28 @@ def cli(
 _MAIN = "import sys; from policywatch.cli import main; sys.argv[0] = 'policywatch'; main()"
 
 
+def cli_in_process(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``policywatch`` in this process (click's runner), answered like :func:`cli`.
+
+    For what a command says and returns; use :func:`cli` where a process of its own is
+    the point (cron's view, kills, locks, another mount namespace). An exception the
+    command does not turn into an error message fails the test, as a traceback would.
+    """
+    from click.testing import CliRunner
+
+    from policywatch.cli import main
+
+    with contextlib.chdir(cwd or Path.cwd()):
+        result = CliRunner().invoke(
+            main, list(args), env=env, prog_name="policywatch", catch_exceptions=False
+        )
+    return subprocess.CompletedProcess(
+        ["policywatch", *args], result.exit_code, result.stdout, result.stderr
+    )
+
+
 # -- HTTP ---------------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ import pytest
 
 from policywatch.store import blob_id
 from tests.report_store import SAMPLES, snapshot
-from tests.store_support import _MAIN, PYTHON, cli, git, write_sources
+from tests.store_support import _MAIN, PYTHON, cli_in_process, git, write_sources
 
 POLICY = "blue-cross-blue-shield-of-massachusetts/bcbsma-633"
 INVESTIGATIONAL = SAMPLES / "policies/bcbsma-633/2026-10.txt"
@@ -57,7 +57,7 @@ class Desk:
         assert result.exit_code == 0, result.output
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return cli(*args, env={"POLICYWATCH_STORE": str(self.store)}, cwd=self.root)
+        return cli_in_process(*args, env={"POLICYWATCH_STORE": str(self.store)}, cwd=self.root)
 
     def show(self, ref: str) -> dict[str, object]:
         done = self.cli("show", ref)

@@ -11,7 +11,7 @@ import pytest
 from policywatch.model import Policy
 from tests import editions
 from tests.conftest import CORPUS
-from tests.store_support import assert_sound, cli, path_sources
+from tests.store_support import assert_sound, cli_in_process, path_sources
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,9 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def _snapshot(config: Path, store: Path, as_of: str) -> tuple[int, str]:
-    run = cli("snapshot", "--config", str(config), "--store", str(store), "--as-of", as_of)
+    run = cli_in_process(
+        "snapshot", "--config", str(config), "--store", str(store), "--as-of", as_of
+    )
     return run.returncode, run.stdout + run.stderr
 
 

@@ -23,6 +23,7 @@ from tests.store_support import (
     PYTHON,
     assert_sound,
     cli,
+    cli_in_process,
     commit_count,
     git,
     path_sources,
@@ -252,7 +253,7 @@ def test_store_paths_refuse_anything_but_slugs(bad: tuple[str, str]) -> None:
 
 def test_reading_commands_never_create_a_store(tmp_path: Path) -> None:
     for args in (["log", "x"], ["show", "x"], ["verify"], ["reparse"]):
-        result = cli(*args, "--store", str(tmp_path / "none"))
+        result = cli_in_process(*args, "--store", str(tmp_path / "none"))
         assert result.returncode == 2 and "no policywatch store here" in result.stderr, args
     assert not (tmp_path / "none").exists()
     assert os.listdir(tmp_path) == []
