@@ -59,14 +59,13 @@ settings.register_profile(
 settings.load_profile("policywatch")  # a busy machine is no failure; example counts stay
 
 
-# The longest tests (5-15 s each, mostly in child processes) start first, so the last
-# minute of a parallel run is not one worker finishing one of them alone.
+# The longest tests (2-10 s each, mostly in child processes) start first, so the last
+# seconds of a parallel run are not one worker finishing one of them alone.
 START_FIRST = (
     "tests/test_store_safety.py::test_sigkill_at_random_moments_leaves_a_sound_store",
     "tests/test_readme.py::test_the_main_job_backfills_three_months_and_writes_the_report",
-    "tests/test_history_correctness.py::test_a_commit_missing_from_the_history",
-    "tests/test_history_correctness.py::test_head_naming_a_missing_commit",
     "tests/test_store_safety.py::test_four_concurrent_snapshots_store_each_policy_once",
+    "tests/test_history_correctness.py::test_a_read_only_store",
 )
 
 

@@ -57,9 +57,12 @@ class _Trickle(BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def trickle_server(headers_too: bool = False) -> Iterator[str]:
+def trickle_server(headers_too: bool = False, interval: float = 1.0) -> Iterator[str]:
+    """A server sending one byte every ``interval`` seconds."""
     stop = threading.Event()
-    handler = type("Handler", (_Trickle,), {"stop": stop, "headers_too": headers_too})
+    handler = type(
+        "Handler", (_Trickle,), {"stop": stop, "headers_too": headers_too, "interval": interval}
+    )
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     server.block_on_close = False
@@ -73,20 +76,22 @@ def trickle_server(headers_too: bool = False) -> Iterator[str]:
         server.server_close()
 
 
-def test_one_byte_a_second_server_is_cut_off_at_the_deadline(tmp_path: Path) -> None:
-    # Before: the 3 s timeout was per read, so the run (holding the store lock)
-    # waited one second per byte: over three hours for this 12 kB policy.
-    with trickle_server() as base:
+def test_a_trickling_server_is_cut_off_at_the_deadline(tmp_path: Path) -> None:
+    # Before: the timeout was per read, so the run (holding the store lock) waited as
+    # long as every byte came within it: at one byte a second, over three hours for
+    # this 12 kB policy. Here a byte comes every quarter of the 1 s deadline.
+    settings = FetchSettings(timeout=1.0, retries=0, backoff=0.0)
+    with trickle_server(interval=0.25) as base:
         config = write_sources(
             tmp_path / "sources.toml", [{"id": "slow", "payer": "P", "url": base + "/p"}]
         )
         start = time.monotonic()
-        summary = within(12, lambda: run_snapshot(config, tmp_path / "store", settings=NO_RETRY))
+        summary = within(12, lambda: run_snapshot(config, tmp_path / "store", settings=settings))
         elapsed = time.monotonic() - start
-    assert elapsed < 6.0  # the 3 s deadline and the run's own work
+    assert elapsed < 4.0  # the 1 s deadline and the run's own work
     (outcome,) = summary.outcomes
     assert outcome.status == "failed"
-    assert outcome.error == "timed out (ReadTimeout): no complete response within the 3 s deadline"
+    assert outcome.error == "timed out (ReadTimeout): no complete response within the 1 s deadline"
 
 
 def test_headers_sent_one_byte_a_second_are_cut_off_too() -> None:
