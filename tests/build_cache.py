@@ -26,7 +26,6 @@ import importlib.metadata
 import inspect
 import os
 import pickle
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -145,22 +144,3 @@ def _prune(where: Path) -> None:
             if entry.stat().st_mtime < cutoff:
                 entry.unlink()
                 entry.with_suffix(".lock").unlink(missing_ok=True)
-
-
-def keep_bytecode() -> None:
-    """Let this process and every child it starts keep compiled bytecode in the cache.
-
-    The suite starts about a hundred ``policywatch`` processes (what cron does). On a
-    machine that sets ``PYTHONDONTWRITEBYTECODE`` each would compile the whole package
-    again — most of a second apiece. Bytecode goes under the cache folder
-    (``PYTHONPYCACHEPREFIX``), never into the source tree; Python checks it against each
-    source file's size and time, so an edit is compiled afresh.
-    """
-    where = folder()
-    if where is None:
-        return
-    prefix = str(where / "pycache")
-    os.environ["PYTHONPYCACHEPREFIX"] = prefix
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-    sys.pycache_prefix = prefix
-    sys.dont_write_bytecode = False

@@ -3,14 +3,14 @@ and the stores built once per test process."""
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
-
-from tests.build_cache import keep_bytecode
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -48,7 +48,16 @@ def browser() -> Iterator[Browser]:
     yield from launch()
 
 
-keep_bytecode()  # before pytest-xdist starts its workers: they and their children inherit it
+def _write_bytecode() -> None:
+    """Let this process and every child it starts keep compiled bytecode (``__pycache__``,
+    gitignored). The suite starts dozens of ``policywatch`` processes (what cron does); on
+    a machine that sets ``PYTHONDONTWRITEBYTECODE`` each would compile the package again,
+    most of a second apiece. Python checks bytecode against its source, so edits count."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False
+
+
+_write_bytecode()  # before pytest-xdist starts its workers: they and their children inherit it
 
 
 # -- running in parallel (pytest-xdist, ``-n auto --dist loadgroup`` in pyproject.toml) ----------
