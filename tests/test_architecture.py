@@ -7,9 +7,16 @@ nothing, and that no two top-level modules or packages import each other.
 
 from __future__ import annotations
 
+import ast
+import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+
+from policywatch.errors import ArgumentError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,3 +61,44 @@ def test_one_command_imports_only_its_own_module() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.splitlines()[-1] == "['policywatch.cli.store_cmds']"
+
+
+# -- only the CLI names command-line options in its errors --------------------------------------
+
+_OPTION = re.compile(r"(?:^|[\s(`'\"])--[a-z][a-z-]*")
+
+
+def _raised_strings(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            for inner in ast.walk(node.exc):
+                if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
+                    yield inner.lineno, inner.value
+
+
+def test_library_errors_name_arguments_not_options() -> None:
+    package = ROOT / "src" / "policywatch"
+    found = [
+        f"{path.relative_to(package)}:{line}: {text!r}"
+        for path in sorted(package.rglob("*.py"))
+        if "cli" not in path.relative_to(package).parts
+        for line, text in _raised_strings(ast.parse(path.read_text(encoding="utf-8")))
+        if _OPTION.search(text)
+    ]
+    assert found == []
+
+
+def test_an_argument_error_names_the_argument_or_its_option() -> None:
+    from click.testing import CliRunner
+
+    from policywatch.cli import main
+    from policywatch.report import range_period
+
+    with pytest.raises(ArgumentError) as raised:
+        range_period("2026-11-15", "2026-11-01")
+    assert str(raised.value) == "until 2026-11-01 is before since 2026-11-15"
+    result = CliRunner().invoke(main, ["report", "--since", "2026-11-15", "--until", "2026-11-01"])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "Error: --until 2026-11-01 is before --since 2026-11-15\n",
+    )

@@ -175,7 +175,7 @@ def test_accept_records_a_suspect_document_on_purpose(tmp_path: Path) -> None:
     assert not (store / FOLDER / "failed").exists()
     message = git(store, "log", "-1", "--format=%B")
     assert (
-        "- policy: recorded on purpose (--accept), though suspect: looks like a login page"
+        "- policy: recorded on purpose (accepted), though suspect: looks like a login page"
         in message
     )
     assert len(versions(Store.open(store), FOLDER)) == 2

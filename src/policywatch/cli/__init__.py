@@ -14,7 +14,7 @@ from typing import Any, cast
 import click
 
 from policywatch import __version__
-from policywatch.errors import PolicywatchError
+from policywatch.errors import ArgumentError, PolicywatchError
 
 STORE_HELP = "The store directory (a git repository); env POLICYWATCH_STORE."
 
@@ -93,8 +93,15 @@ class PolicywatchGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except ArgumentError as exc:  # the library names its argument; we name the option
+            raise UserError(exc.naming(option_name), exc.exit_code) from exc
         except PolicywatchError as exc:
             raise UserError(str(exc), exc.exit_code) from exc
+
+
+def option_name(argument: str) -> str:
+    """The option an argument comes from: ``as_of`` → ``--as-of``."""
+    return "--" + argument.replace("_", "-")
 
 
 @click.group(cls=PolicywatchGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -25,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from policywatch.diff.normalize import norm_key, norm_text
+from policywatch.errors import Argument
 from policywatch.model import Code, Coverage, CoverageStatus, Policy
 from policywatch.portfolio.codes import code_match
 from policywatch.portfolio.versions import (
@@ -45,9 +46,12 @@ class FindQuery:
 
     def __post_init__(self) -> None:
         if not (self.code or self.text or self.status):
-            raise PortfolioError("find what? give --code CODE, --text PHRASE or --status STATUS")
+            raise PortfolioError(
+                "find what? give ", Argument("code"), " CODE, ", Argument("text"),
+                " PHRASE or ", Argument("status"), " STATUS",
+            )  # fmt: skip
         if self.text is not None and not norm_key(self.text):
-            raise PortfolioError("--text needs a word or number to look for")
+            raise PortfolioError(Argument("text"), " needs a word or number to look for")
 
     def describe(self) -> str:
         parts = []

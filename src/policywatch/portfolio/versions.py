@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from policywatch.errors import PolicywatchError
+from policywatch.errors import ArgumentError
 from policywatch.model import CoverageStatus, Policy
 from policywatch.store import (
     REPARSE,
@@ -29,7 +29,7 @@ READ_BATCH = 250  # policy.json files per blob read: bounds memory on large stor
 _FOREVER = 2**62
 
 
-class PortfolioError(PolicywatchError):
+class PortfolioError(ArgumentError):
     """A portfolio question that cannot be asked as given (an unknown status, a bad date)."""
 
 

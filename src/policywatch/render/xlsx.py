@@ -86,7 +86,7 @@ def report_xlsx(report: Report) -> bytes:
     try:
         from openpyxl import Workbook
     except ModuleNotFoundError as exc:  # pragma: no cover - a dependency of the package
-        raise PolicywatchError("report --format xlsx needs openpyxl: pip install openpyxl") from exc
+        raise PolicywatchError("the xlsx format needs openpyxl: pip install openpyxl") from exc
     book = Workbook()
     changes = book.active
     changes.title = SHEETS[0]

@@ -11,13 +11,13 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from policywatch.errors import PolicywatchError
+from policywatch.errors import Argument, ArgumentError
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class PeriodError(PolicywatchError):
+class PeriodError(ArgumentError):
     """The period asked for is malformed or empty."""
 
 
@@ -57,24 +57,24 @@ class Period:
 def month_period(text: str) -> Period:
     match = _MONTH.match(text.strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise PeriodError(f"--month {text!r}: expected YYYY-MM, e.g. 2026-11")
+        raise PeriodError(Argument("month"), f" {text!r}: expected YYYY-MM, e.g. 2026-11")
     first = date(int(match.group(1)), int(match.group(2)), 1)
     following = (first + timedelta(days=32)).replace(day=1)
     return Period(first, following - timedelta(days=1), is_month=True)
 
 
 def range_period(since: str, until: str) -> Period:
-    first, last = _day("--since", since), _day("--until", until)
+    first, last = _day("since", since), _day("until", until)
     if last < first:
-        raise PeriodError(f"--until {until} is before --since {since}")
+        raise PeriodError(Argument("until"), f" {until} is before ", Argument("since"), f" {since}")
     return Period(first, last)
 
 
-def _day(option: str, text: str) -> date:
+def _day(argument: str, text: str) -> date:
     value = text.strip()
     if _DAY.match(value):
         try:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    raise PeriodError(f"{option} {text!r}: expected a date YYYY-MM-DD")
+    raise PeriodError(Argument(argument), f" {text!r}: expected a date YYYY-MM-DD")

@@ -3,7 +3,7 @@
 :func:`gate` decides whether a new document is recorded: one the worker found
 implausible on its own, or (for a changed policy) one that reads as a collapse
 of the stored version, becomes a failure of stage ``suspect`` or ``retired``
-unless ``--accept`` names it. :func:`record` stages the outcome in the run's
+unless the run accepts it (``accept``). :func:`record` stages the outcome in the run's
 transaction, in the store's layout:
 
 * a new version: raw bytes, policy.json, meta.json; any ``failed/`` area goes;
@@ -57,7 +57,7 @@ def gate(
     if verdict is None or verdict.ok:
         return processed, None
     if accept:
-        return processed, f"recorded on purpose (--accept), though {verdict.kind}: {verdict.reason}"
+        return processed, f"recorded on purpose (accepted), though {verdict.kind}: {verdict.reason}"
     held = replace(
         processed, status="failed", stage=verdict.kind, error=verdict.reason, policy_json=None
     )

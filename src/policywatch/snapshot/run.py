@@ -22,7 +22,7 @@ from concurrent.futures import Executor
 from datetime import UTC, datetime
 from pathlib import Path
 
-from policywatch.errors import PolicywatchError
+from policywatch.errors import Argument, ArgumentError
 from policywatch.executors import (
     DEFAULT_CONNECT_TIMEOUT,
     Engine,
@@ -156,9 +156,10 @@ def _past(as_of: datetime) -> datetime:
     moment = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
     current = now()
     if moment > current:
-        raise PolicywatchError(
-            f"--as-of {iso(int(moment.timestamp()))} is in the future (it is now "
-            f"{iso(int(current.timestamp()))}): a run cannot be recorded before it happens"
+        raise ArgumentError(
+            Argument("as_of"),
+            f" {iso(int(moment.timestamp()))} is in the future (it is now "
+            f"{iso(int(current.timestamp()))}): a run cannot be recorded before it happens",
         )
     return moment
 
@@ -167,9 +168,10 @@ def _check_accept(accept: Collection[str], sources: list[Source], config: str | 
     known = {s.id for s in sources}
     unknown = sorted(set(accept) - known)
     if unknown:
-        raise PolicywatchError(
-            f"--accept {unknown[0]}: no source with that id in {config}"
-            + (f" (nor {', '.join(unknown[1:])})" if len(unknown) > 1 else "")
+        raise ArgumentError(
+            Argument("accept"),
+            f" {unknown[0]}: no source with that id in {config}"
+            + (f" (nor {', '.join(unknown[1:])})" if len(unknown) > 1 else ""),
         )
 
 
@@ -178,9 +180,10 @@ def _check_as_of(store: Store, as_of: datetime) -> None:
     # and "the version current at a date" is unambiguous.
     latest = store.head_time()
     if latest is not None and as_of.timestamp() < latest:
-        raise PolicywatchError(
-            f"--as-of {iso(int(as_of.timestamp()))} is before the store's latest run "
-            f"({iso(latest)}); back-fill the oldest versions first"
+        raise ArgumentError(
+            Argument("as_of"),
+            f" {iso(int(as_of.timestamp()))} is before the store's latest run "
+            f"({iso(latest)}); back-fill the oldest versions first",
         )
 
 
