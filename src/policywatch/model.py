@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -189,3 +190,11 @@ def _pick(cls: type, data: dict[str, Any]) -> dict[str, Any]:
 def canonical_json(data: Any) -> str:
     """The one serialization used for output, hashing and the store."""
     return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def iso(moment: datetime | int) -> str:
+    """A moment as data (JSON, CSV, the run log): ``2026-11-02T06:00:00Z``. An int is Unix
+    seconds; a datetime keeps its own offset unless it is UTC."""
+    if isinstance(moment, int):
+        moment = datetime.fromtimestamp(moment, UTC)
+    return moment.isoformat().replace("+00:00", "Z")

@@ -21,6 +21,7 @@ from policywatch.diff.changes import KINDS, SEVERITIES
 from policywatch.diff.dates import DATE_LABELS
 from policywatch.diff.evidence import count_label, population_label, study_label
 from policywatch.diff.normalize import status_label as _engine_status_label
+from policywatch.model import iso
 
 __all__ = [
     "DATE_LABELS",
@@ -137,11 +138,6 @@ def describe_side(header: dict[str, Any]) -> str:
         f"published {dates['published']}" if dates.get("published") else None,
     ]
     return " · ".join(p for p in parts if p) or "(no identifying details)"
-
-
-def iso(moment: datetime) -> str:
-    """A moment in data (JSON, CSV): '2026-11-02T06:00:00Z'."""
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 def when(moment: datetime | None) -> str:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from policywatch.model import iso
+
+__all__ = ["cutoff", "is_date_reference", "iso", "parse_instant"]
+
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
 
@@ -28,8 +32,3 @@ def cutoff(text: str) -> int:
     if _DATE.match(text.strip()):
         return int((moment + timedelta(days=1)).timestamp()) - 1
     return int(moment.timestamp())
-
-
-def iso(timestamp: int) -> str:
-    """``2026-11-02T06:00:00Z``."""
-    return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
