@@ -27,9 +27,10 @@ def build_policy(extracted: Extracted) -> Policy:
     if len(doc.lines) < 3 or sum(len(t) for t in doc.texts) < 200:
         raise ParseError("too little text to be a medical policy")
     fields = header_fields(doc)
+    publisher = metadata.payer(doc)
     policy = Policy(
-        title=metadata.title(doc, fields),
-        payer=metadata.payer(doc),
+        title=metadata.title(doc, fields, publisher),
+        payer=publisher,
         policy_number=metadata.policy_number(doc, fields),
         reference_number=metadata.reference_number(doc, fields),
         dates=metadata.dates(doc, fields),

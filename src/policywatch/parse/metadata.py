@@ -42,10 +42,10 @@ _MASTHEAD_LINES = 15
 _BARE_NUMBER = re.compile(r"^[A-Z]{0,4}\.?\d{1,2}(?:\.[A-Z0-9]{1,3}){2,3}$")  # not a phone
 
 
-def title(doc: Doc, fields: list[Field]) -> str | None:
+def title(doc: Doc, fields: list[Field], publisher: str | None) -> str | None:
     """A labelled title ("Subject:", "Policy Title:", "Medications"), else the first
     masthead heading that is neither generic ("Medical Policy") nor the publisher's
-    name, else the first title-like line."""
+    name (:func:`payer`), else the first title-like line."""
     vocab = vocabulary()
     labelled = _labelled_title(doc, fields)
     if labelled:
@@ -56,12 +56,12 @@ def title(doc: Doc, fields: list[Field]) -> str | None:
         if text.lower() in running and len(text.split()) >= 2 and _is_title(text, 2):
             return text
     for text in masthead:
-        generic = vocab.is_generic_title(text) or _names_publisher(doc, text)
+        generic = vocab.is_generic_title(text) or _names_publisher(publisher, text)
         if _is_title(text, 2) and not generic:
             return _TITLE_NUMBER.sub(r"\g<title>", text).strip()
     for text in doc.texts[:12]:
         candidate = _TITLE_NUMBER.sub(r"\g<title>", text).strip()
-        if _is_title(candidate) and not _names_publisher(doc, candidate):
+        if _is_title(candidate) and not _names_publisher(publisher, candidate):
             return candidate
     return None
 
@@ -91,9 +91,8 @@ def _wraps_title(value: str, below: str) -> bool:
     )
 
 
-def _names_publisher(doc: Doc, text: str) -> bool:
+def _names_publisher(publisher: str | None, text: str) -> bool:
     """A brand line: the text names the document's publisher (copyright holder)."""
-    publisher = payer(doc)
     if not publisher:
         return False
     brand = publisher.split()[0].rstrip("®™,.").lower()
@@ -147,19 +146,20 @@ def reference_number(doc: Doc, fields: list[Field]) -> str | None:
 
 def payer(doc: Doc) -> str | None:
     """The publisher as the document names itself: copyright holder or underwriter."""
+    texts = doc.texts
     for search in (_COPYRIGHT.match, _COPYRIGHT_INSIDE.search):
-        for text in doc.furniture + doc.texts:
+        for text in doc.furniture + texts:
             m = search(text)
             if m:
                 holder = re.sub(
                     r"[.,]?\s*all rights reserved\.?$", "", m.group("holder"), flags=re.I
                 )
                 return holder.strip(" .,")
-    for text in doc.texts:
+    for text in texts:
         m = _UNDERWRITTEN.search(text)
         if m:
             return re.sub(r"\s+(?:and|of|the|&)$", "", m.group("holder")).strip()
-    if any(_NICE_ID.search(text) for text in doc.texts):
+    if any(_NICE_ID.search(text) for text in texts):
         return "National Institute for Health and Care Excellence (NICE)"
     return None
 
