@@ -4,6 +4,7 @@ messages earlier versions wrote read as data; trailers are read as git reads the
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policywatch.store import MANUAL, REPARSE, SNAPSHOT, Failure, Recorded, Run
-from policywatch.store.runlog import kind_of, parse_trailers
+from policywatch.store.runlog import LibraryLine, kind_of, parse_trailers
 
 WHEN = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
 
@@ -120,6 +121,7 @@ _text = st.lists(_words, min_size=1, max_size=4).map(" ".join)
 _ids = _text.filter(lambda t: ": " not in t and not t.startswith("- "))
 _dirs = st.from_regex(r"[a-z0-9][a-z0-9-]{0,8}/[a-z0-9][a-z0-9-]{0,8}", fullmatch=True)
 _stages = st.sampled_from(["fetch", "parse", "worker", "suspect", "retired"])
+_links = st.from_regex(r"https://[a-z]{1,8}\.example/[a-zA-Z0-9/._~%-]{0,24}", fullmatch=True)
 
 
 @st.composite
@@ -137,6 +139,19 @@ def _snapshot_runs(draw: st.DrawFn) -> Run:
             notes.append((source_id, draw(_text)))
         if what != "failed" and draw(st.booleans()):
             recovered.append(source_id)
+    library, index_failed = [], []
+    for index_id in draw(st.lists(_ids, min_size=0, max_size=3, unique=True)):
+        if draw(st.booleans()):
+            index_failed.append(Failure(index_id, draw(_dirs), draw(_stages), draw(_text)))
+            continue
+        for _ in range(draw(st.integers(min_value=1, max_value=3))):
+            action = draw(st.sampled_from(["new", "retired", "renamed"]))
+            line = LibraryLine(index_id, action, draw(_text), draw(_links))
+            if action == "renamed":
+                line = replace(line, was=draw(_text), was_link=draw(st.none() | _links))
+                if line.was_link == line.link:
+                    line = replace(line, was_link=None)  # not moved
+            library.append(line)
     seconds = draw(st.integers(min_value=0, max_value=4_000_000_000))
     return Run(
         SNAPSHOT,
@@ -145,6 +160,8 @@ def _snapshot_runs(draw: st.DrawFn) -> Run:
         failed=tuple(failed),
         notes=tuple(notes),
         recovered=tuple(recovered),
+        library=tuple(library),
+        index_failed=tuple(index_failed),
     )
 
 

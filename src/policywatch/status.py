@@ -108,10 +108,13 @@ class _Open:
         )
 
 
-def failure_streaks(runs: Iterable[RunCommit], ids: Collection[str]) -> dict[str, FailureStreak]:
+def failure_streaks(
+    runs: Iterable[RunCommit], ids: Collection[str], indexes: bool = False
+) -> dict[str, FailureStreak]:
     """Each source's latest streak of failed snapshot runs, from ``runs`` newest first
-    (other commits are skipped). Sources that never failed are left out. Reading stops
-    once every source's streak is known, so a lazy ``runs`` is read only that far."""
+    (other commits are skipped); of indexes (by index id) with ``indexes``. Those that
+    never failed are left out. Reading stops once every streak is known, so a lazy
+    ``runs`` is read only that far."""
     pending = set(ids)
     found: dict[str, FailureStreak] = {}
     streaks: dict[str, _Open] = {}
@@ -119,7 +122,8 @@ def failure_streaks(runs: Iterable[RunCommit], ids: Collection[str]) -> dict[str
     for run in runs:
         if not run.is_snapshot:
             continue
-        named = {f.source_id: f for f in run.log.failed if f.source_id in pending}
+        failures = run.log.index_failed if indexes else run.log.failed
+        named = {f.source_id: f for f in failures if f.source_id in pending}
         for source_id in [s for s in streaks if s not in named]:
             found[source_id] = streaks.pop(source_id).close(source_id)
             pending.discard(source_id)

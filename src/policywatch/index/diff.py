@@ -45,6 +45,13 @@ class LibraryChange:
         return SEVERITY[self.action]
 
     @property
+    def moved_from(self) -> str | None:
+        """Renamed: the link it was listed at, when that changed."""
+        if self.before is None or self.before.link == self.entry.link:
+            return None
+        return self.before.link
+
+    @property
     def summary(self) -> str:
         said = _label(self.entry)
         if self.action is LibraryAction.RENAMED and self.before is not None:

@@ -33,6 +33,8 @@ class IndexOutcome:
     status: str  # "added" (first listing) | "changed" | "unchanged" | "failed"
     path: str  # index.json in the store
     location: str
+    payer: str = ""
+    plan: str | None = None
     stage: str | None = None  # failed: "fetch" | "parse" | "suspect"
     error: str | None = None
     pages: int = 0
@@ -78,7 +80,9 @@ def watch_index(
     accept: bool = False,
 ) -> IndexOutcome:
     """Fetch ``index`` and merge its listing into ``prior``; never raises."""
-    outcome = IndexOutcome(index.id, "unchanged", index_path(index.slug), index.location)
+    outcome = IndexOutcome(
+        index.id, "unchanged", index_path(index.slug), index.location, index.payer, index.plan
+    )
     outcome.entries = len(prior.active) if prior else 0
     same_place = prior is not None and prior.location == index.location
     validators = Validators(prior.etag, prior.last_modified) if prior and same_place else None

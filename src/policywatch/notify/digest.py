@@ -1,5 +1,6 @@
 """What a snapshot run recorded, read back as data for the people who hear of it: each
-policy added or changed (with what changed, from the diff engine), each source that
+policy added or changed (with what changed, from the diff engine), each policy an index
+listed for the first time, no longer or under another title, each source or index that
 failed (with its streak of failed runs), the sources that recovered.
 
 Built by :func:`digest_run` from the run's summary and the store, right after the
@@ -19,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from policywatch.diff import Change, DiffResult, diff_policies
+from policywatch.index import LibraryChange
 from policywatch.model import Severity
 from policywatch.snapshot.outcomes import GATE_STAGES, SnapshotSummary, SourceOutcome
 from policywatch.status import FailureStreak, failure_streaks, top_change
@@ -95,10 +97,30 @@ class FailureNews:
     def since(self) -> datetime | None:
         return self.streak.since if self.streak is not None else None
 
+    index: bool = False  # a policy index (source_id: the index id), not a policy
+
     @property
     def held_back(self) -> bool:
         """The document fetched and parsed, but the plausibility gate held it back."""
         return self.stage in GATE_STAGES
+
+
+@dataclass(frozen=True)
+class LibraryNews:
+    """A policy an index listed for the first time (new), no longer (retired: its last
+    version stays in the store) or under another title, number or link (renamed)."""
+
+    index_id: str
+    payer: str
+    plan: str | None
+    change: LibraryChange
+
+    @property
+    def severity(self) -> Severity:
+        return self.change.severity
+
+    def at_least(self, minimum: Severity) -> bool:
+        return self.severity.rank <= minimum.rank
 
 
 @dataclass(frozen=True)
@@ -109,13 +131,15 @@ class RunDigest:
     sources: int
     changed: tuple[PolicyNews, ...] = ()  # most serious first
     added: tuple[PolicyNews, ...] = ()
-    failed: tuple[FailureNews, ...] = ()
+    failed: tuple[FailureNews, ...] = ()  # sources, then indexes
     recovered: tuple[str, ...] = ()
+    library: tuple[LibraryNews, ...] = ()  # most serious first
 
     @property
     def eventful(self) -> bool:
-        """Anything to tell: a policy added or changed, a source failed or recovered."""
-        return bool(self.changed or self.added or self.failed or self.recovered)
+        """Anything to tell: a policy added, changed, listed or delisted; a source or
+        index failed; a source recovered."""
+        return bool(self.changed or self.added or self.failed or self.recovered or self.library)
 
 
 class DigestRecorder:
@@ -137,9 +161,38 @@ def digest_run(store: Store, summary: SnapshotSummary) -> RunDigest:
         sources=len(summary.outcomes),
         changed=tuple(sorted((n for n in recorded if n.status == "changed"), key=_reading_order)),
         added=tuple(n for n in recorded if n.status == "added"),
-        failed=tuple(_failures(store, summary.failed)),
+        failed=(*_failures(store, summary.failed), *_index_failures(store, summary)),
         recovered=tuple(summary.recovered),
+        library=tuple(sorted(_library(summary), key=lambda n: n.severity.rank)),
     )
+
+
+def _library(summary: SnapshotSummary) -> Iterator[LibraryNews]:
+    for outcome in summary.indexes:
+        for change in outcome.changes:
+            yield LibraryNews(outcome.id, outcome.payer, outcome.plan, change)
+
+
+def _index_failures(store: Store, summary: SnapshotSummary) -> list[FailureNews]:
+    failed = summary.failed_indexes
+    if not failed:
+        return []
+    streaks = failure_streaks(_newest_first(store), [o.id for o in failed], indexes=True)
+    return [
+        FailureNews(
+            source_id=o.id,
+            policy_dir=o.path,
+            payer=o.payer or None,
+            title="policy index",
+            plan=o.plan,
+            location=o.location,
+            stage=o.stage,
+            error=o.error or "",
+            streak=streaks.get(o.id),
+            index=True,
+        )
+        for o in failed
+    ]
 
 
 def _recorded(store: Store, outcomes: list[SourceOutcome]) -> list[PolicyNews]:

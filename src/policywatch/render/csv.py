@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from policywatch.diff import Change
-from policywatch.render.labels import iso
+from policywatch.render.labels import iso, library_title
 
 if TYPE_CHECKING:  # the report is data this module reads; importing it would load the store
     from policywatch.report.model import LibraryItem, PolicyChange, Report
@@ -83,6 +83,7 @@ def change_rows(report: Report) -> list[dict[str, Any]]:
 
 def _library_row(payer: str, item: LibraryItem) -> dict[str, Any]:
     """A policy library change (kind ``library``: new, retired or renamed in an index)."""
+    named = library_title(item.title, item.was)
     return {
         "payer": payer,
         "policy": item.number or item.title,
@@ -90,9 +91,9 @@ def _library_row(payer: str, item: LibraryItem) -> dict[str, Any]:
         "action": item.action,
         "severity": item.severity,
         "field": f"index[{item.index_id}]" if item.index_id else "retirement notice",
-        "before": None,
+        "before": item.was,
         "after": item.title,
-        "summary": f"{item.action.capitalize()} in the policy index: {item.title}",
+        "summary": f"{item.action.capitalize()} in the policy index: {named}",
         "recorded_at": item.recorded_at,
         "reverted_at": None,
         "source_id": item.source_id,

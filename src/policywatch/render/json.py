@@ -90,6 +90,8 @@ def _library_item(item: LibraryItem) -> dict[str, Any]:
         "link": item.link,
         "source_id": item.source_id,
         "recorded_at": iso(item.recorded_at),
+        "was": item.was,
+        "was_link": item.was_link,
     }
 
 

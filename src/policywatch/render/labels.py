@@ -148,3 +148,8 @@ def when(moment: datetime | None) -> str:
 def short(commit: str | None) -> str:
     """A commit as a reader copies it: its first 12 hex digits; none is '—'."""
     return commit[:12] if commit else "—"
+
+
+def library_title(title: str, was: str | None) -> str:
+    """An index entry as a reader names it; a renamed one says what it was: 'Old → New'."""
+    return f"{was} → {title}" if was is not None and was != title else title

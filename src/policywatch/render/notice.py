@@ -15,10 +15,11 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from policywatch.diff import Change
+from policywatch.render.labels import library_title
 
 if TYPE_CHECKING:  # data this module reads; importing it would load the store
     from policywatch.notify.alert import Alert
-    from policywatch.notify.digest import FailureNews, PolicyNews, RunDigest
+    from policywatch.notify.digest import FailureNews, LibraryNews, PolicyNews, RunDigest
     from policywatch.snapshot.outcomes import SnapshotSummary, SourceOutcome
     from policywatch.status import SourceHealth, StoreHealth
 
@@ -58,9 +59,21 @@ def failing_for(news: FailureNews, now: datetime) -> str:
     return f"failing for {news.runs} runs since {_day(news.since)}{span}"
 
 
+def library_line(news: LibraryNews) -> str:
+    """One policy library change: 'retired: Payer · 7.01.75 Title (index uhc-medical) <link>'."""
+    change = news.change
+    entry = f"{change.entry.number} " if change.entry.number else ""
+    name = library_title(change.entry.title, change.before.title if change.before else None)
+    payer = f"{news.payer} · " if news.payer else ""
+    line = f"{change.action}: {payer}{entry}{name} (index {news.index_id}) <{change.entry.link}>"
+    return line + (f" (moved from <{change.moved_from}>)" if change.moved_from else "")
+
+
 def failure_line(news: FailureNews, now: datetime) -> str:
-    """One failed source: stage and error, how long it has been failing, what to do."""
+    """One failed source or index: stage and error, how long it has been failing, what to
+    do."""
     kind = news.stage if news.held_back else "failed"
+    kind = f"index {kind}" if news.index else kind
     said = f"{news.stage}: {news.error}" if news.stage and not news.held_back else news.error
     line = f"{kind}: {policy_name(news)}: {said}; {failing_for(news, now)}"
     if news.held_back:
@@ -70,11 +83,14 @@ def failure_line(news: FailureNews, now: datetime) -> str:
 
 def run_lines(digest: RunDigest, failures: bool = True) -> list[str]:
     """The run's news, one line each: changed (most serious first), added (the first
-    ``MAX_ADDED``, then how many more), failed, recovered."""
+    ``MAX_ADDED``, then how many more), policy library changes, failed, recovered."""
     lines = [change_line(n) for n in digest.changed]
     lines += [change_line(n) for n in digest.added[:MAX_ADDED]]
     if len(digest.added) > MAX_ADDED:
         lines.append(f"added: {len(digest.added) - MAX_ADDED} more")
+    lines += [f"library {library_line(n)}" for n in digest.library[:MAX_ADDED]]
+    if len(digest.library) > MAX_ADDED:
+        lines.append(f"library: {len(digest.library) - MAX_ADDED} more changes")
     if failures:
         lines += [failure_line(n, digest.when) for n in digest.failed]
     if digest.recovered:
@@ -144,6 +160,7 @@ def _title(alert: Alert) -> str:
     counts = [
         (len(alert.changes), f"change{_s(alert.changes)} at {alert.min_severity.value} or above"),
         (len(alert.silent), f"silent change{_s(alert.silent)}"),
+        (len(alert.library), f"policy library change{_s(alert.library)}"),
         (len(alert.new_failures), f"new failure{_s(alert.new_failures)}"),
         (len(alert.long_failures), f"source{_s(alert.long_failures)} failing for long"),
     ]
@@ -166,6 +183,9 @@ def _body(alert: Alert) -> str:
         lines += ["", "Silent changes (no new history entry or date came with them):"]
         for news in alert.silent:
             lines += _policy_block(news, news.changes_at(news.severity or alert.min_severity))
+    if alert.library:
+        lines += ["", f"Policy library changes, {alert.min_severity.value} severity or above:"]
+        lines += [f"- {n.severity.value.upper()} {library_line(n)}" for n in alert.library]
     if alert.new_failures:
         lines += ["", "New failures (the last version stays current):"]
         lines += [f"- {failure_line(n, digest.when)}" for n in alert.new_failures]
@@ -207,6 +227,12 @@ def _also(alert: Alert) -> list[str]:
     other = [n for n in digest.failed if n.source_id not in listed]
     if other:
         also.append(f"{len(other)} other failing source{'s' if len(other) != 1 else ''}")
+    quieter = len(digest.library) - len(alert.library)
+    if quieter:
+        also.append(
+            f"{quieter} policy library change{'s' if quieter != 1 else ''} below "
+            f"{alert.min_severity.value} not listed"
+        )
     if digest.recovered:
         also.append(f"recovered: {', '.join(digest.recovered)}")
     return also

@@ -123,6 +123,8 @@ def _library(
                 number=entry.number if entry else None,
                 plan=record.plan if record else None,
                 source_id=entry.source if entry else None,
+                was=line.was,
+                was_link=line.was_link,
             )
         )
     return tuple(PayerLibrary(payer, tuple(items)) for payer, items in sorted(by_payer.items()))

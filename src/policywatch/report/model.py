@@ -209,6 +209,8 @@ class LibraryItem:
     number: str | None = None
     plan: str | None = None
     source_id: str | None = None  # the tracked source it made (track = all / new)
+    was: str | None = None  # renamed: the title it was listed under
+    was_link: str | None = None  # renamed: the link it was listed at, when it moved
 
 
 @dataclass(frozen=True)

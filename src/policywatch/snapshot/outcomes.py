@@ -156,7 +156,14 @@ class SnapshotSummary:
             notes=tuple((o.id, "; ".join(o.notes)) for o in self.outcomes if o.notes),
             recovered=tuple(self.recovered),
             library=tuple(
-                LibraryLine(o.id, str(c.action), c.entry.title, c.entry.link)
+                LibraryLine(
+                    o.id,
+                    str(c.action),
+                    c.entry.title,
+                    c.entry.link,
+                    was=c.before.title if c.before is not None else None,
+                    was_link=c.moved_from,
+                )
                 for o in self.indexes
                 for c in o.changes
             ),

@@ -25,6 +25,7 @@ commit message. A snapshot run's message::
 
     Policy library (from the indexes):
     - <index id> (new|retired|renamed): <title> <<link>>
+    - <index id> (was): <title> <<link>>     after a renamed line: how it was listed
 
     Index failures (last listing stays current):
     - <index id> (<index dir>): <stage>: <error>
@@ -51,7 +52,7 @@ back as written.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from policywatch.model import SCHEMA_VERSION
@@ -82,6 +83,7 @@ _KEPT = "Failed (kept as they were):"
 _REPARSE_NOTE = "Not a policy change: the raw documents are unchanged."
 _NO_DETAILS = "failed (no details recorded)"
 _LIBRARY = "Policy library (from the indexes):"
+_WAS = "was"  # the line after a renamed entry: how it was listed before
 _INDEX_FAILED = "Index failures (last listing stays current):"
 
 _SUBJECT = re.compile(r"^Snapshot (\S+):")
@@ -118,6 +120,8 @@ class LibraryLine:
     action: str  # "new" | "retired" | "renamed"
     title: str
     link: str
+    was: str | None = None  # renamed: the title it was listed under
+    was_link: str | None = None  # renamed: the link it was listed at, when it moved
 
 
 @dataclass(frozen=True)
@@ -187,7 +191,8 @@ class Run:
         if self.recovered:
             lines += [_RECOVERED, *[f"- {source_id}" for source_id in self.recovered], ""]
         if self.library:
-            lines += [_LIBRARY, *[_library_item(item) for item in self.library], ""]
+            lines += [_LIBRARY, *[line for item in self.library for line in _library_item(item)]]
+            lines.append("")
         if self.index_failed:
             lines += [_INDEX_FAILED, *[_failure_item(f) for f in self.index_failed], ""]
         trailers = self._trailers()
@@ -246,8 +251,11 @@ def _failure_item(failure: Failure) -> str:
     return f"- {failure.source_id} ({failure.policy_dir}): {said}"
 
 
-def _library_item(item: LibraryLine) -> str:
-    return f"- {item.index_id} ({item.action}): {item.title} <{item.link}>"
+def _library_item(item: LibraryLine) -> list[str]:
+    lines = [f"- {item.index_id} ({item.action}): {item.title} <{item.link}>"]
+    if item.was is not None:
+        lines.append(f"- {item.index_id} ({_WAS}): {item.was} <{item.was_link or item.link}>")
+    return lines
 
 
 def _read_library(items: list[str], index_ids: list[str]) -> list[LibraryLine]:
@@ -261,8 +269,13 @@ def _read_library(items: list[str], index_ids: list[str]) -> list[LibraryLine]:
             continue
         action, sep, rest = item[len(index_id) + 2 :].partition("): ")
         title, _, link = rest.rpartition(" <")
-        if sep and link.endswith(">"):
+        if not (sep and link.endswith(">")):
+            continue
+        if action != _WAS:
             lines.append(LibraryLine(index_id, action, title, link[:-1]))
+        elif lines and lines[-1].index_id == index_id and lines[-1].was is None:
+            moved = link[:-1] if link[:-1] != lines[-1].link else None
+            lines[-1] = replace(lines[-1], was=title, was_link=moved)
     return lines
 
 
