@@ -14,6 +14,9 @@ import io
 import json
 from pathlib import Path
 
+from click.testing import CliRunner, Result
+
+from policywatch.cli import main
 from policywatch.render.output import report_output
 from policywatch.report import build_report, month_period
 from policywatch.store import Run
@@ -64,7 +67,9 @@ def test_a_retired_policy_notifies_and_a_rename_says_what_it_was(tmp_path: Path)
         second = snapshot(sources, store, "--as-of", DAYS[1])
         third = snapshot(sources, store, "--as-of", DAYS[2])
         posted_by_third = list(hook.posts)
+        healthy = status(sources, store)
         fourth = snapshot(sources, store, "--as-of", DAYS[3])
+        failing = status(sources, store)
 
     assert [r.exit_code for r in (first, second, third)] == [0, 0, 0], third.output
     # A new policy is medium: named in the run's lines, no message (min_severity high).
@@ -122,3 +127,29 @@ def test_a_retired_policy_notifies_and_a_rename_says_what_it_was(tmp_path: Path)
         "- index failed: Acme Health · policy index (acme): fetch: HTTP 404 Not Found; "
         "first failed run"
     ) in payload["message"]
+
+    # status: one line per index, and a failing index needs a human (exit 1).
+    assert healthy.exit_code == 0, healthy.output
+    line = healthy.output.splitlines()[-1]
+    assert line.startswith("index acme")
+    assert " ok " in line
+    assert "lists 2 policies, 2 tracked (track all) · listed fine 2026-09-03" in line
+    assert failing.exit_code == 1, failing.output
+    line = failing.output.splitlines()[-1]
+    assert " failing " in line
+    assert "listed fine 2026-09-03 · failing since 2026-09-04, 1 run (fetch: HTTP 404" in line
+    data = json.loads(status(sources, store, "--format", "json").output)
+    (index,) = data["indexes"]
+    assert (index["id"], index["state"], index["listed"], index["tracked"]) == (
+        "acme",
+        "failing",
+        2,
+        2,
+    )
+    assert index["failing"]["runs"] == 1 and index["last_ok"] == "2026-09-03T06:00:00Z"
+
+
+def status(sources: Path, store: Path, *args: str) -> Result:
+    return CliRunner().invoke(
+        main, ["status", "--config", str(sources), "--store", str(store), *args]
+    )

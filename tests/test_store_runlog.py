@@ -169,3 +169,22 @@ def _snapshot_runs(draw: st.DrawFn) -> Run:
 @given(_snapshot_runs())
 def test_a_snapshot_run_reads_back_as_written(run: Run) -> None:
     assert Run.from_message(run.message()) == run
+
+
+def test_ids_whose_trailers_would_read_alike_read_back_apart() -> None:
+    # "0 0" at "0" and "0" at "0 0" both make the trailer value "0 0 0" (found by the
+    # property above): the one the reader would take for the other is written quoted.
+    run = Run(
+        SNAPSHOT,
+        when=WHEN,
+        recorded=(
+            Recorded("0 0", "p/a", "0", "added"),
+            Recorded("0", "p/b", "0 0", "added"),
+            Recorded('"quoted', "p/c", "/docs/c.txt", "changed"),
+        ),
+    )
+    message = run.message()
+    assert "Policywatch-Source: 0 0 0\n" in message
+    assert 'Policywatch-Source: "0" 0 0\n' in message
+    assert 'Policywatch-Source: "\\"quoted" /docs/c.txt\n' in message
+    assert Run.from_message(message) == run

@@ -29,17 +29,17 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from policywatch.diff import Change, DiffResult, diff_policies
-from policywatch.index import stored_records, tracked_sources
+from policywatch.index import IndexRecord, stored_records, tracked_sources
 from policywatch.model import Severity
 from policywatch.report.overdue import review_due
 from policywatch.snapshot.outcomes import GATE_STAGES, FetchLedger
-from policywatch.sources import Source, load_indexes, read_sources
+from policywatch.sources import IndexSource, Source, load_indexes, read_sources
 from policywatch.store import (
     FailedRecord,
     Failure,
@@ -249,17 +249,71 @@ class SourceHealth:
 
 
 @dataclass(frozen=True)
+class IndexHealth:
+    """One ``[[index]]``: its stored listing, when it last listed fine, and its failures
+    (a suspect listing is held back: the stored one stays, ``--accept`` records it)."""
+
+    index_id: str
+    payer: str
+    plan: str | None
+    location: str
+    track: str
+    listed: int | None  # active entries in the stored listing; None: never listed
+    tracked: int  # the sources that listing makes tracked
+    last_ok: datetime | None
+    streak: FailureStreak | None
+
+    @property
+    def failing(self) -> FailureStreak | None:
+        return self.streak if self.streak is not None and self.streak.ongoing else None
+
+    @property
+    def attention(self) -> tuple[str, ...]:
+        failing = self.failing
+        if failing is None:
+            return ()
+        return ("suspect",) if failing.stage == "suspect" else ("failing",)
+
+    @property
+    def needs_human(self) -> bool:
+        return bool(self.attention)
+
+    @property
+    def state(self) -> str:
+        if self.attention:
+            return self.attention[0]
+        return "ok" if self.listed is not None else "new"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.index_id,
+            "payer": self.payer,
+            "plan": self.plan,
+            "location": self.location,
+            "track": self.track,
+            "state": self.state,
+            "needs_human": self.needs_human,
+            "listed": self.listed,
+            "tracked": self.tracked,
+            "last_ok": _stamp(self.last_ok),
+            "failing": self.failing.to_dict() if self.failing else None,
+            "last_failure": self.streak.to_dict() if self.streak else None,
+        }
+
+
+@dataclass(frozen=True)
 class StoreHealth:
-    """Every configured source's health, as of ``as_of``."""
+    """Every configured source's and index's health, as of ``as_of``."""
 
     as_of: datetime
     store: str
     last_run: datetime | None  # the last snapshot run, recorded or not
     sources: tuple[SourceHealth, ...]
+    indexes: tuple[IndexHealth, ...] = ()
 
     @property
     def needs_human(self) -> bool:
-        return any(s.needs_human for s in self.sources)
+        return any(s.needs_human for s in self.sources) or any(i.needs_human for i in self.indexes)
 
     @property
     def exit_code(self) -> int:
@@ -274,6 +328,7 @@ class StoreHealth:
             "needs_human": self.needs_human,
             "exit_code": self.exit_code,
             "sources": [s.to_dict() for s in self.sources],
+            "indexes": [i.to_dict() for i in self.indexes],
         }
 
 
@@ -290,21 +345,21 @@ def source_health(
     with Store.open(store_dir) as store:
         cache = store.state_dir if store.state_dir.is_dir() else None
         sources = read_sources(config, cache).sources  # the cache is read, never written here
-        derived = index_sources(store, config, sources)
+        indexes = load_indexes(config)
+        records = stored_records(store, store.tree()) if indexes and store.head() else {}
+        derived = index_sources(indexes, records, sources)
         indexed = {s.id: index_id for index_id, found in derived.items() for s in found}
         every = [*sources, *(s for found in derived.values() for s in found)]
-        return store_health(store, every, as_of or now(), str(store_dir), indexed)
+        health = store_health(store, every, as_of or now(), str(store_dir), indexed)
+        listings = index_health(store, indexes, records, derived)
+        return replace(health, indexes=listings)
 
 
 def index_sources(
-    store: Store, config: str | Path, sources: Sequence[Source]
+    indexes: Sequence[IndexSource], records: dict[str, IndexRecord], sources: Sequence[Source]
 ) -> dict[str, list[Source]]:
     """Index id → the sources its stored listing makes tracked (``track = all / new``),
     as the last snapshot run saw them (none before an index is first fetched)."""
-    indexes = load_indexes(config)
-    if not indexes or store.head() is None:
-        return {}
-    records = stored_records(store, store.tree())
     found: dict[str, list[Source]] = {}
     taken = list(sources)
     for index in indexes:
@@ -312,6 +367,37 @@ def index_sources(
         taken += derived
         found[index.id] = derived
     return found
+
+
+def index_health(
+    store: Store,
+    indexes: Sequence[IndexSource],
+    records: dict[str, IndexRecord],
+    derived: dict[str, list[Source]],
+) -> tuple[IndexHealth, ...]:
+    """Each index's stored listing, last good listing (ledger) and failure streak."""
+    if not indexes:
+        return ()
+    ledger = FetchLedger.read(store.state_dir)
+    runs = period_runs(store, 0, sys.maxsize).runs if store.head() is not None else []
+    streaks = failure_streaks(reversed(runs), [i.id for i in indexes], indexes=True)
+    found = []
+    for index in indexes:
+        record = records.get(index.slug)
+        found.append(
+            IndexHealth(
+                index_id=index.id,
+                payer=index.payer,
+                plan=index.plan,
+                location=index.location,
+                track=index.track,
+                listed=len(record.active) if record is not None else None,
+                tracked=len(derived.get(index.id, [])),
+                last_ok=ledger.indexes.get(index.id),
+                streak=_with_ledger(streaks.get(index.id), ledger.indexes.get(index.id)),
+            )
+        )
+    return tuple(found)
 
 
 def store_health(

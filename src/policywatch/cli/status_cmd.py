@@ -23,19 +23,21 @@ from policywatch.model import canonical_json
 )
 @click.pass_context
 def status_command(ctx: click.Context, config: Path, store_dir: Path, fmt: str) -> None:
-    """Show each source's health: one line per source.
+    """Show each source's and policy index's health: one line each.
 
     Each line gives the source id and its state (ok, new, failing, suspect,
     retired, overdue), then: when it last fetched fine, its last change (date
     and highest severity), since when and for how many runs it has been
     failing (and with what error), a suspect or retired document waiting for
     a decision, the next review date and whether it is overdue, the plan and
-    the URL or path. Read from the store's history and run log, and from the
+    the URL or path. Then one line per [[index]]: how many policies its stored
+    listing names (and tracks), when it last listed fine, and since when it
+    has been failing. Read from the store's history and run log, and from the
     ledger each snapshot run keeps (a run in which nothing changed makes no
     commit, so only the ledger knows the last good fetch).
 
-    Exit status: 0 nothing needs a human; 1 something does: a source failing
-    in the last run, a suspect or retired document held back (record it with
+    Exit status: 0 nothing needs a human; 1 something does: a source or index
+    failing in the last run, a suspect or retired document held back (record it with
     `policywatch snapshot --accept ID`, or wait for the real page), or a review
     overdue (the next review date has passed and no new version came since);
     2 error (no store, an invalid sources file).

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # data this module reads; importing it would load the store
     from policywatch.notify.alert import Alert
     from policywatch.notify.digest import FailureNews, LibraryNews, PolicyNews, RunDigest
     from policywatch.snapshot.outcomes import SnapshotSummary, SourceOutcome
-    from policywatch.status import SourceHealth, StoreHealth
+    from policywatch.status import IndexHealth, SourceHealth, StoreHealth
 
 MAX_CHANGES = 8  # changes listed per policy in a message; the rest are counted
 MAX_ADDED = 20  # added policies named in a run's lines (a first run may add thousands)
@@ -242,12 +242,41 @@ def _also(alert: Alert) -> list[str]:
 
 
 def status_text(health: StoreHealth) -> str:
-    """One line per source; the id and state columns aligned."""
-    if not health.sources:
+    """One line per source, then one per index; the id and state columns aligned."""
+    names = [s.source_id for s in health.sources] + [f"index {i.index_id}" for i in health.indexes]
+    if not names:
         return ""
-    width = max(len(s.source_id) for s in health.sources)
+    width = max(len(name) for name in names)
     lines = [status_line(s, health.as_of, width) for s in health.sources]
+    lines += [index_status_line(i, health.as_of, width) for i in health.indexes]
     return "\n".join(lines) + "\n"
+
+
+def index_status_line(index: IndexHealth, now: datetime, width: int = 0) -> str:
+    """'index acme  ok  lists 12 policies, 12 tracked (track all) · listed fine …'."""
+    if index.listed is None:
+        parts = ["never listed"]
+    else:
+        parts = [f"lists {index.listed} polic{'y' if index.listed == 1 else 'ies'}"]
+        if index.track != "none":
+            parts[0] += f", {index.tracked} tracked (track {index.track})"
+    parts.append(f"listed fine {_day(index.last_ok)}" if index.last_ok else "no good listing yet")
+    failing, streak = index.failing, index.streak
+    if failing is not None:
+        said = f"{failing.stage}: {failing.error}" if failing.stage else failing.error
+        parts.append(f"failing since {_day(failing.since)}, {_runs(failing.runs)} ({said})")
+        if failing.stage == "suspect":
+            parts.append(
+                f"the stored listing stays (policywatch snapshot --accept {index.index_id}, "
+                "or wait for the real page)"
+            )
+    elif streak is not None and _recent(streak.recovered_at, now):
+        parts.append(f"recovered {_day(streak.recovered_at)} after {_runs(streak.runs, 'failed ')}")
+    if index.plan:
+        parts.append(f"plan {index.plan}")
+    parts.append(index.location)
+    name = f"index {index.index_id}"
+    return f"{name:<{width}}  {index.state:<8}  " + " · ".join(parts)
 
 
 def status_line(source: SourceHealth, now: datetime, width: int = 0) -> str:

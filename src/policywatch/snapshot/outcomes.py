@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -226,18 +226,16 @@ class FetchLedger:
     last_run: datetime | None = None
     last_commit: str | None = None  # the last run's commit (None: it made none)
     fetched: dict[str, datetime] = field(default_factory=dict)
+    indexes: dict[str, datetime] = field(default_factory=dict)  # index id → last good listing
 
     def after(self, summary: SnapshotSummary) -> FetchLedger:
-        """This ledger with ``summary``'s run: every source it did not fail fetched fine
-        then. Back-dated runs never move an entry back in time."""
-        fetched = dict(self.fetched)
-        for outcome in summary.outcomes:
-            if outcome.status != "failed":
-                known = fetched.get(outcome.id)
-                fetched[outcome.id] = max(known, summary.when) if known else summary.when
+        """This ledger with ``summary``'s run: every source and index it did not fail
+        fetched fine then. Back-dated runs never move an entry back in time."""
+        fetched = _fetched_fine(self.fetched, summary.outcomes, summary.when)
+        indexes = _fetched_fine(self.indexes, summary.indexes, summary.when)
         if self.last_run is not None and self.last_run > summary.when:
-            return FetchLedger(self.last_run, self.last_commit, fetched)
-        return FetchLedger(summary.when, summary.commit, fetched)
+            return FetchLedger(self.last_run, self.last_commit, fetched, indexes)
+        return FetchLedger(summary.when, summary.commit, fetched, indexes)
 
     def to_bytes(self) -> bytes:
         data = {
@@ -245,6 +243,7 @@ class FetchLedger:
             "last_run": _stamp(self.last_run),
             "last_commit": self.last_commit,
             "fetched": {sid: _stamp(when) for sid, when in sorted(self.fetched.items())},
+            "indexes": {iid: _stamp(when) for iid, when in sorted(self.indexes.items())},
         }
         return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
@@ -261,11 +260,8 @@ class FetchLedger:
         return cls(
             _instant(loaded.get("last_run")),
             commit if isinstance(commit, str) else None,
-            {
-                sid: when
-                for sid, text in (fetched.items() if isinstance(fetched, dict) else ())
-                if isinstance(sid, str) and (when := _instant(text)) is not None
-            },
+            _moments(fetched),
+            _moments(loaded.get("indexes")),  # absent in ledgers written before indexes
         )
 
     @classmethod
@@ -294,3 +290,25 @@ def _instant(text: Any) -> datetime | None:
     except ValueError:
         return None
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _fetched_fine(
+    known: dict[str, datetime], outcomes: Iterable[SourceOutcome | IndexOutcome], when: datetime
+) -> dict[str, datetime]:
+    found = dict(known)
+    for outcome in outcomes:
+        if outcome.status != "failed":
+            before = found.get(outcome.id)
+            found[outcome.id] = max(before, when) if before else when
+    return found
+
+
+def _moments(data: object) -> dict[str, datetime]:
+    """``{id: ISO time}`` as read from the ledger; anything else is left out."""
+    if not isinstance(data, dict):
+        return {}
+    return {
+        key: when
+        for key, text in data.items()
+        if isinstance(key, str) and (when := _instant(text)) is not None
+    }

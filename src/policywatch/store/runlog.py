@@ -51,6 +51,7 @@ back as written.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -196,7 +197,8 @@ class Run:
         if self.index_failed:
             lines += [_INDEX_FAILED, *[_failure_item(f) for f in self.index_failed], ""]
         trailers = self._trailers()
-        trailers += [(SOURCE, f"{r.source_id} {r.location}") for r in self.recorded]
+        ids = {r.source_id: (r.status, r.policy_dir) for r in self.recorded}
+        trailers += [(SOURCE, _source_value(r, ids)) for r in self.recorded]
         trailers += [(FAILED, source_id) for source_id in self.failed_ids]
         trailers += [(RECOVERED, source_id) for source_id in self.recovered]
         trailers += [(INDEX, index_id) for index_id in self.library_indexes]
@@ -294,10 +296,10 @@ def _read_snapshot(message: str, trailers: list[tuple[str, str]], schema: int | 
                 entries[source_id] = (status, rest[:-1])
     recorded = []
     for value in _values(trailers, SOURCE):
-        known = _known_prefix(value, entries)
-        if known is not None:
-            status, policy_dir = entries[known]
-            recorded.append(Recorded(known, policy_dir, value[len(known) + 1 :], status))
+        named, location = _read_source(value, entries)
+        if named is not None:
+            status, policy_dir = entries[named]
+            recorded.append(Recorded(named, policy_dir, location, status))
     failed_items = _by_prefix(sections.get(_FAILED, []))
     notes = []
     for item in sections.get(_NOTES, []):
@@ -369,6 +371,32 @@ def _sections(message: str) -> dict[str, list[str]]:
             items = [line[2:] for line in rest.splitlines() if line.startswith("- ")]
             found.setdefault(title, []).extend(items)
     return found
+
+
+def _source_value(recorded: Recorded, known: dict[str, tuple[str, str]]) -> str:
+    """A Source trailer's value, "<id> <location>". An id holds spaces at times, so the
+    reader takes the longest recorded id the value starts with; where that would be
+    another id ("a b" + "c" against "a" + "b c") or the id starts with a quote, the id
+    is written quoted (JSON). Every other value is written as it always was."""
+    value = f"{recorded.source_id} {recorded.location}"
+    if recorded.source_id.startswith('"') or _known_prefix(value, known) != recorded.source_id:
+        return f"{json.dumps(recorded.source_id, ensure_ascii=False)} {recorded.location}"
+    return value
+
+
+def _read_source(value: str, known: dict[str, tuple[str, str]]) -> tuple[str | None, str]:
+    """(source id, location) of a Source trailer (see :func:`_source_value`); the id is
+    None when no recorded entry names it."""
+    if value.startswith('"'):
+        try:
+            source_id, end = json.JSONDecoder().raw_decode(value)
+        except ValueError:
+            return None, ""
+        if isinstance(source_id, str) and source_id in known:
+            return source_id, value[end + 1 :]
+        return None, ""
+    found = _known_prefix(value, known)
+    return (found, value[len(found) + 1 :]) if found is not None else (None, "")
 
 
 def _known_prefix(value: str, known: dict[str, tuple[str, str]]) -> str | None:
