@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from policywatch.cli import main
+from policywatch.executors import Engine, make_executor
 from policywatch.fetch import FetchSettings
 from policywatch.index import IndexRecord
 from policywatch.render.output import report_output
@@ -352,3 +353,35 @@ def _hash(link: str) -> str:
     import hashlib
 
     return hashlib.sha256(link.encode()).hexdigest()[:10]
+
+
+def test_a_big_tracked_index_gets_the_worker_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A run of few configured sources stays in this process (workers=1); an index whose
+    # stored listing tracks many policies counts them too (here "many" is 3), and the
+    # run asks for the default worker processes (workers=None). The engine asked for
+    # is recorded and run in this process: the pool itself is tested elsewhere.
+    import policywatch.snapshot.run as run_module
+
+    asked: list[int | None] = []
+
+    def engine(kind: str, workers: int | None, *rest: object) -> Engine:
+        asked.append(workers)
+        return make_executor(kind, 1)
+
+    monkeypatch.setattr(run_module, "AUTO_MIN_SOURCES", 3)
+    monkeypatch.setattr(run_module, "make_executor", engine)
+    listed = [(f"/p/{n}", f"Widget Therapy {n}") for n in range(4)]
+    routes = {"/plain": Route([Reply(body=plain(*listed))])}
+    for n, (href, title) in enumerate(listed):
+        routes[href] = Route([Reply(body=policy(f"MP-{n}", title))])
+    store = tmp_path / "store"
+    with http_server(routes) as base:
+        config = config_for(tmp_path / "sources.toml", base)
+        config.write_text(config.read_text().split("\n\n")[0] + "\n", encoding="utf-8")
+        first = run_snapshot(config, store, as_of=day(1), settings=FAST)
+        second = run_snapshot(config, store, as_of=day(2), settings=FAST)
+    assert [o.status for o in first.outcomes] == ["added"] * 4
+    assert [o.status for o in second.outcomes] == ["unchanged"] * 4
+    assert asked == [1, None]  # nothing listed yet; then four tracked policies

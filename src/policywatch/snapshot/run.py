@@ -22,7 +22,7 @@ from concurrent.futures import Executor
 from datetime import UTC, datetime
 from pathlib import Path
 
-from policywatch.errors import Argument, ArgumentError
+from policywatch.errors import Argument, ArgumentError, PolicywatchError
 from policywatch.executors import (
     DEFAULT_CONNECT_TIMEOUT,
     Engine,
@@ -107,7 +107,8 @@ def run_snapshot(
     _check_accept(accept, [*sources, *(i.as_source() for i in indexes)], config)
     settings = settings or FetchSettings()
     if isinstance(executor, str):
-        if executor == "local" and workers is None and len(sources) < AUTO_MIN_SOURCES:
+        small = _expected_sources(store_dir, sources, indexes) < AUTO_MIN_SOURCES
+        if executor == "local" and workers is None and small:
             workers = 1  # not worth starting processes for
         engine = make_executor(executor, workers, scheduler, connect_timeout)
     else:
@@ -141,6 +142,25 @@ def run_snapshot(
         if engine is not executor:
             engine.shutdown()
     return summary
+
+
+def _expected_sources(
+    store_dir: str | Path, sources: list[Source], indexes: list[IndexSource]
+) -> int:
+    """How many sources the run will fetch: the configured ones and those the indexes'
+    stored listings track (read before the lock, as any reader does; an index listing
+    new policies adds a few more)."""
+    if not indexes or not (Path(store_dir) / ".git" / "policywatch" / "store").is_file():
+        return len(sources)
+    try:
+        with Store.open(store_dir) as store:
+            records = stored_records(store, store.tree()) if store.head() else {}
+    except PolicywatchError:
+        return len(sources)  # the run itself will say what is wrong
+    taken = list(sources)
+    for index in indexes:
+        taken += tracked_sources(index, records.get(index.slug), taken)
+    return len(taken)
 
 
 def _after(hook: AfterCommit, store: Store, summary: SnapshotSummary) -> None:
