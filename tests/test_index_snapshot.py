@@ -385,3 +385,26 @@ def test_a_big_tracked_index_gets_the_worker_processes(
     assert [o.status for o in first.outcomes] == ["added"] * 4
     assert [o.status for o in second.outcomes] == ["unchanged"] * 4
     assert asked == [1, None]  # nothing listed yet; then four tracked policies
+
+
+def test_a_saved_listing_follows_its_next_pages_in_its_own_folder(tmp_path: Path) -> None:
+    listing = tmp_path / "listing"
+    listing.mkdir()
+    elsewhere = tmp_path / "elsewhere.html"
+    elsewhere.write_bytes(paged([("https://acme.example/p/9", "Nine")], None))
+    (listing / "index.html").write_bytes(
+        paged([("https://acme.example/p/1", "One")], "page%202.html")
+    )
+    (listing / "page 2.html").write_bytes(
+        paged([("https://acme.example/p/2", "Two")], "../elsewhere.html")
+    )
+    config = tmp_path / "sources.toml"
+    config.write_text(
+        '[[index]]\nid = "acme"\npayer = "Acme Health"\npath = "listing/index.html"\n',
+        encoding="utf-8",
+    )
+    summary = run_snapshot(config, tmp_path / "store", as_of=day(1), settings=FAST)
+    (outcome,) = summary.indexes
+    assert (outcome.status, outcome.pages, outcome.entries) == ("added", 2, 2), outcome
+    titles = {e.title for e in record(tmp_path / "store", "acme").entries}
+    assert titles == {"One", "Two"}  # the page outside the listing's folder is not read

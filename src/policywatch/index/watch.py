@@ -131,7 +131,7 @@ def _fetch_listing(
     url: str | None = base
     while url is not None and outcome.pages < MAX_PAGES and url not in seen:
         seen.add(url)
-        page_source = source if url == base else replace(source, url=url, path=None)
+        page_source = source if url == base else _page_source(source, url)
         fetched = fetcher.fetch(page_source, validators if url == base else None)
         if fetched.status == "not_modified" and url == base:
             return None, first
@@ -146,9 +146,27 @@ def _fetch_listing(
             raise _Failed("parse", f"{type(exc).__name__}: {exc}") from None
         outcome.pages += 1
         entries.extend(page.entries)
-        url = page.next_url if index.url is not None else None
+        url = _next_page(index, page.next_url)
     unique = {e.link: e for e in reversed(entries)}  # the first listing of a link wins
     return [e for e in entries if unique.get(e.link) is e], first
+
+
+def _next_page(index: IndexSource, link: str | None) -> str | None:
+    """The "Next" page to follow: any for a web index; for a local file, only a file in
+    the same folder (a saved listing's pages, never a file elsewhere on the machine)."""
+    if link is None or index.url is not None:
+        return link
+    parts = urlsplit(link)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    return link if Path(unquote(parts.path)).parent == Path(index.location).parent else None
+
+
+def _page_source(source: Source, url: str) -> Source:
+    """Another page of the index, fetched as the index is: by URL, or a file by its path."""
+    if url.startswith("file:"):
+        return replace(source, url=None, path=unquote(urlsplit(url).path))
+    return replace(source, url=url, path=None)
 
 
 def _merge(
