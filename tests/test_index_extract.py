@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from policywatch.errors import ConfigError
+from policywatch.errors import ConfigError, ExtractError
 from policywatch.index import Entry, LibraryAction, compare, read_page, suspect_reason
 from policywatch.sources import load_indexes, load_sources
 
@@ -232,3 +232,44 @@ def test_ids_of_tracked_policies_are_stable_across_renames() -> None:
     day2 = watch_index(paged_index("all"), day1.record, renamed, "2026-09-02")  # type: ignore[arg-type]
     assert [c.action for c in day2.changes] == ["renamed"]
     assert [s.id for s in tracked_sources(paged_index("all"), day2.record, [])] == ids
+
+
+# -- a PDF bulletin of links ----------------------------------------------------------------------
+
+
+def bulletin() -> bytes:
+    """A one-page update bulletin as plans print them (fpdf2, our own text): a title
+    line, a linked title, a number and title beside a linked address, an address
+    printed without a link, a contact address that is no policy."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+
+    def line(text: str, link: str = "", width: float = 0) -> None:
+        pdf.cell(width, 8, text, link=link, new_x="LMARGIN" if not width else "RIGHT",
+                 new_y="NEXT" if not width else "TOP")  # fmt: skip
+
+    line("Acme Health - Medical Policy Update Bulletin, September 2026")
+    line("Widget Therapy for Knee Pain", "https://plan.example.org/p/widget.pdf")
+    line("MP-202 Gene Testing", width=60)
+    line("https://plan.example.org/p/gene.pdf", "https://plan.example.org/p/gene.pdf")
+    line("Sleep Devices: https://plan.example.org/p/sleep.pdf")
+    line("Questions? Write to policy@example.org", "mailto:policy@example.org")
+    return bytes(pdf.output())
+
+
+def test_a_pdf_bulletin_lists_the_policies_it_links() -> None:
+    page = read_page(bulletin(), BASE + "bulletin.pdf")
+    assert [(e.link, e.title) for e in page.entries] == [
+        ("https://plan.example.org/p/widget.pdf", "Widget Therapy for Knee Pain"),
+        ("https://plan.example.org/p/gene.pdf", "MP-202 Gene Testing"),  # the rest of its line
+        ("https://plan.example.org/p/sleep.pdf", "Sleep Devices"),  # printed, not linked
+    ]
+    assert page.next_url is None
+
+
+def test_a_damaged_pdf_bulletin_is_a_clear_error() -> None:
+    with pytest.raises(ExtractError, match="PDF is damaged and cannot be read"):
+        read_page(b"%PDF-1.7\n" + b"\x00garbage" * 50, BASE + "bulletin.pdf")

@@ -1,10 +1,13 @@
-"""An index page (HTML) → its policy entries and the link to its next page.
+"""An index page (HTML, or a PDF bulletin of links) → its policy entries and the link
+to its next page.
 
 - a table whose header row names its columns ("Policy Number", "Title",
   "Effective Date", "Last Review" …): one entry per row with a link, the number and
   dates read from their columns (dates as ISO, at the precision the page gives);
 - otherwise every link in a list item (or, with none, every link on the page):
-  one entry per link, its text the title.
+  one entry per link, its text the title;
+- a PDF: every web link it prints (:mod:`policywatch.extract.pdf.links`), named by
+  its text or the rest of its line; a PDF has no next page.
 
 Links resolve against the page's URL; ``include`` / ``exclude`` are regexes searched
 in the absolute link. Pagination links ("Next", ``rel="next"``, "›", "»") and
@@ -22,6 +25,7 @@ from urllib.parse import urldefrag, urljoin
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from policywatch.extract.decode import decode_text
+from policywatch.extract.pdf.links import pdf_links
 from policywatch.index.model import Entry
 from policywatch.parse.dates import parse_date
 
@@ -50,6 +54,8 @@ def read_page(
     data: bytes, base_url: str, include: Sequence[str] = (), exclude: Sequence[str] = ()
 ) -> Page:
     """The entries one index page lists, and its next page's URL (None on the last)."""
+    if data.lstrip()[:5] == b"%PDF-":
+        return _pdf_page(data, base_url, _Filter(include, exclude, None))
     tree = LexborHTMLParser(decode_text(data))
     base = _base(tree, base_url)
     next_url = _next_link(tree, base)
@@ -156,6 +162,15 @@ def _from_links(tree: LexborHTMLParser, base: str, wanted: _Filter) -> list[Entr
         if link is not None and wanted(link, text):
             entries.append(Entry(link=link, title=text))
     return entries
+
+
+def _pdf_page(data: bytes, base: str, wanted: _Filter) -> Page:
+    entries = []
+    for found in pdf_links(data):
+        link = _absolute(base, found.url)
+        if link is not None and wanted(link, found.text):
+            entries.append(Entry(link=link, title=found.text))
+    return Page(tuple(_unique(entries)))
 
 
 def _unique(entries: list[Entry]) -> list[Entry]:
