@@ -10,7 +10,8 @@ The stages, one module each:
 - :mod:`.tables` — the printed lines of one wrapped table row → one row;
 - :mod:`.columns` — a page or band set in two columns read column by column;
 - :mod:`.render` — lines → text: headings, paragraphs, bullets, TAB rows,
-  ``Label: value`` pairs, hyphenation.
+  ``Label: value`` pairs, hyphenation;
+- :mod:`.links` — the web links a PDF prints (policy indexes published as bulletins).
 
 Errors are one line each: no text layer (needs OCR), encrypted, truncated or
 damaged, too many pages, too slow.
