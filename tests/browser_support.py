@@ -1,8 +1,9 @@
-"""What the real-browser tests share: Debian's Chromium driven by Playwright, one per test
-process, and a page visit that records every request and dialog.
+"""What the real-browser tests share: Debian's Chromium driven by Playwright (the
+``browser`` fixture in conftest.py, one per test module) and a page visit that records
+every request and dialog.
 
-The browser tests carry :data:`BROWSER_TESTS`: they run on one pytest-xdist worker, so
-Chromium starts once for all of them (the ``browser`` fixture in conftest.py).
+The browser tests carry :data:`BROWSER_TESTS`: skipped without Chromium outside CI, and
+run on one pytest-xdist worker, so two Chromiums never compete for the CPU.
 """
 
 from __future__ import annotations

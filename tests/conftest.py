@@ -40,9 +40,10 @@ def store_templates(tmp_path_factory: pytest.TempPathFactory) -> StoreTemplates:
     return StoreTemplates(tmp_path_factory.mktemp("store-templates"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Chromium, started once per test process (the browser tests share one worker)."""
+    """Chromium, for one test module. Not longer: while Playwright's sync API is open its
+    event loop runs on this thread, and a later test's ``asyncio.run`` would fail."""
     from tests.browser_support import launch
 
     yield from launch()

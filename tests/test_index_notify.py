@@ -29,11 +29,12 @@ RUNS = [
     plain(("/p/knee", "Widget Therapy"), ("/p/gone", "Old Therapy"), ("/p/fresh", "Fresh")),
     plain(("/p/knee", "Widget Therapy for Knee Pain"), ("/p/fresh", "Fresh")),
 ]
-DAYS = [f"2026-09-0{n}T06:00:00Z" for n in range(1, 5)]
+DAYS = [f"2026-09-0{n}T06:00:00Z" for n in range(1, 7)]
 
 
 def routes() -> dict[str, Route]:
-    listing = [Reply(body=body) for body in RUNS] + [Reply(404, b"not here")]
+    gone = Reply(404, b"not here")
+    listing = [Reply(body=body) for body in RUNS] + [gone, Reply(body=RUNS[2]), gone]
     return {
         "/index": Route(listing),
         "/p/knee": Route([Reply(body=policy("MP-101", "Widget Therapy"))]),
@@ -67,9 +68,15 @@ def test_a_retired_policy_notifies_and_a_rename_says_what_it_was(tmp_path: Path)
         second = snapshot(sources, store, "--as-of", DAYS[1])
         third = snapshot(sources, store, "--as-of", DAYS[2])
         posted_by_third = list(hook.posts)
+        third_commit = git(store, "rev-parse", "HEAD").strip()
         healthy = status(sources, store)
         fourth = snapshot(sources, store, "--as-of", DAYS[3])
         failing = status(sources, store)
+        failing_json = status(sources, store, "--format", "json")
+        posted_by_fourth = list(hook.posts)
+        fifth = snapshot(sources, store, "--as-of", DAYS[4])
+        sixth = snapshot(sources, store, "--as-of", DAYS[5])
+        failing_again = status(sources, store, "--format", "json")
 
     assert [r.exit_code for r in (first, second, third)] == [0, 0, 0], third.output
     # A new policy is medium: named in the run's lines, no message (min_severity high).
@@ -88,14 +95,14 @@ def test_a_retired_policy_notifies_and_a_rename_says_what_it_was(tmp_path: Path)
     assert f"{renamed} (index acme) <{base}/p/knee>" in third.stdout
 
     # The run log keeps what the renamed entry was listed as.
-    run = Run.from_message(git(store, "log", "-1", "--format=%B", "HEAD~1"))
+    run = Run.from_message(git(store, "log", "-1", "--format=%B", third_commit))
     (rename,) = [line for line in run.library if line.action == "renamed"]
     assert (rename.title, rename.was, rename.was_link) == (
         "Widget Therapy for Knee Pain",
         "Widget Therapy",
         None,  # same link
     )
-    message = git(store, "log", "-1", "--format=%B", "HEAD~1")
+    message = git(store, "log", "-1", "--format=%B", third_commit)
     assert f"- acme (was): Widget Therapy <{base}/p/knee>" in message
 
     # Every report format says it.
@@ -120,8 +127,9 @@ def test_a_retired_policy_notifies_and_a_rename_says_what_it_was(tmp_path: Path)
 
     # The index fails for the first time: a new failure, in a message of its own.
     assert fourth.exit_code == 3, fourth.output
-    assert len(hook.posts) == 2
-    _, payload = hook.posts[1]
+    assert "index failed: acme: fetch: HTTP 404 Not Found" in fourth.stderr
+    assert len(posted_by_fourth) == 2
+    _, payload = posted_by_fourth[1]
     assert payload["title"] == "policywatch 2026-09-04: 1 new failure"
     assert (
         "- index failed: Acme Health · policy index (acme): fetch: HTTP 404 Not Found; "
@@ -138,8 +146,7 @@ def test_a_retired_policy_notifies_and_a_rename_says_what_it_was(tmp_path: Path)
     line = failing.output.splitlines()[-1]
     assert " failing " in line
     assert "listed fine 2026-09-03 · failing since 2026-09-04, 1 run (fetch: HTTP 404" in line
-    data = json.loads(status(sources, store, "--format", "json").output)
-    (index,) = data["indexes"]
+    (index,) = json.loads(failing_json.output)["indexes"]
     assert (index["id"], index["state"], index["listed"], index["tracked"]) == (
         "acme",
         "failing",
@@ -147,6 +154,14 @@ def test_a_retired_policy_notifies_and_a_rename_says_what_it_was(tmp_path: Path)
         2,
     )
     assert index["failing"]["runs"] == 1 and index["last_ok"] == "2026-09-03T06:00:00Z"
+
+    # It lists fine again (recorded as a recovery), then fails anew: a new failure again.
+    assert fifth.exit_code == 0 and "recovered: acme" in fifth.stdout, fifth.output
+    assert sixth.exit_code == 3, sixth.output
+    assert len(hook.posts) == 3
+    assert hook.posts[2][1]["title"] == "policywatch 2026-09-06: 1 new failure"
+    (index,) = json.loads(failing_again.output)["indexes"]
+    assert index["failing"]["runs"] == 1 and index["failing"]["since"] == DAYS[5]
 
 
 def status(sources: Path, store: Path, *args: str) -> Result:

@@ -408,3 +408,21 @@ def test_a_saved_listing_follows_its_next_pages_in_its_own_folder(tmp_path: Path
     assert (outcome.status, outcome.pages, outcome.entries) == ("added", 2, 2), outcome
     titles = {e.title for e in record(tmp_path / "store", "acme").entries}
     assert titles == {"One", "Two"}  # the page outside the listing's folder is not read
+
+
+def test_a_web_index_never_makes_us_read_a_local_file(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.html"
+    secret.write_bytes(plain(("https://evil.example/x", "SECRET-TOKEN")))
+    page = plain(("/p/knee", "Widget Therapy")).replace(
+        b"</ul>", f'</ul><a rel="next" href="{secret.as_uri()}">Next</a>'.encode()
+    )
+    routes = {"/plain": Route([Reply(body=page)])}
+    routes["/p/knee"] = Route([Reply(body=policy("MP-101", "Widget Therapy"))])
+    store = tmp_path / "store"
+    with http_server(routes) as base:
+        config = config_for(tmp_path / "sources.toml", base)
+        config.write_text(config.read_text().split("\n\n")[0] + "\n", encoding="utf-8")
+        summary = run_snapshot(config, store, as_of=day(1), settings=FAST)
+    (outcome,) = summary.indexes
+    assert (outcome.status, outcome.pages) == ("added", 1)
+    assert {e.title for e in record(store, "acme-plain").entries} == {"Widget Therapy"}

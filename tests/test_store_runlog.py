@@ -188,3 +188,21 @@ def test_ids_whose_trailers_would_read_alike_read_back_apart() -> None:
     assert 'Policywatch-Source: "0" 0 0\n' in message
     assert 'Policywatch-Source: "\\"quoted" /docs/c.txt\n' in message
     assert Run.from_message(message) == run
+
+
+def test_earlier_ids_starting_with_a_quote_still_read_and_write_back() -> None:
+    # Written before ids were ever quoted: a value starting with a quote is read as JSON
+    # only when that names a recorded id; otherwise as it always was.
+    earlier = (
+        "Snapshot 2026-11-02T06:00:00Z: 2 added\n\nAdded:\n"
+        '- "Q" plan (p/a)\n- "open (p/b)\n\n'
+        "Policywatch-Run: snapshot\nPolicywatch-Schema: 1\n"
+        'Policywatch-Source: "Q" plan https://x.example/a\n'
+        'Policywatch-Source: "open https://x.example/b\n'
+    )
+    run = Run.from_message(earlier)
+    assert run.recorded == (
+        Recorded('"Q" plan', "p/a", "https://x.example/a", "added"),
+        Recorded('"open', "p/b", "https://x.example/b", "added"),
+    )
+    assert Run.from_message(run.message()) == run

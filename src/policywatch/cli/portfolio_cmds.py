@@ -41,7 +41,7 @@ def _status(ctx: click.Context, param: click.Parameter, value: str | None) -> Co
 
 
 def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    return None if value is None else parse_day(f"--{(param.name or '').replace('_', '-')}", value)
+    return None if value is None else parse_day(param.name or "", value)
 
 
 def _format_option(formats: tuple[str, ...], help: str) -> Callable[[Any], Any]:

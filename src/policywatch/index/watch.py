@@ -131,7 +131,7 @@ def _fetch_listing(
     url: str | None = base
     while url is not None and outcome.pages < MAX_PAGES and url not in seen:
         seen.add(url)
-        page_source = source if url == base else _page_source(source, url)
+        page_source = source if url == base else _page_source(index, source, url)
         fetched = fetcher.fetch(page_source, validators if url == base else None)
         if fetched.status == "not_modified" and url == base:
             return None, first
@@ -152,19 +152,22 @@ def _fetch_listing(
 
 
 def _next_page(index: IndexSource, link: str | None) -> str | None:
-    """The "Next" page to follow: any for a web index; for a local file, only a file in
-    the same folder (a saved listing's pages, never a file elsewhere on the machine)."""
-    if link is None or index.url is not None:
-        return link
+    """The "Next" page to follow: for a web index, an http(s) page (a page can never
+    make us read a local file); for a saved listing, only a file in its own folder."""
+    if link is None:
+        return None
     parts = urlsplit(link)
+    if index.url is not None:
+        return link if parts.scheme.lower() in ("http", "https") else None
     if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
         return None
     return link if Path(unquote(parts.path)).parent == Path(index.location).parent else None
 
 
-def _page_source(source: Source, url: str) -> Source:
-    """Another page of the index, fetched as the index is: by URL, or a file by its path."""
-    if url.startswith("file:"):
+def _page_source(index: IndexSource, source: Source, url: str) -> Source:
+    """Another page of the index, fetched as the index is: by URL, or (a saved listing's
+    page) a file by its path."""
+    if index.url is None:
         return replace(source, url=None, path=unquote(urlsplit(url).path))
     return replace(source, url=url, path=None)
 

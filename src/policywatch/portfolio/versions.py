@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from policywatch.errors import ArgumentError
+from policywatch.errors import Argument, ArgumentError
 from policywatch.model import CoverageStatus, Policy
 from policywatch.store import (
     REPARSE,
@@ -43,11 +43,12 @@ def parse_status(text: str) -> CoverageStatus:
         raise PortfolioError(f"unknown coverage status {text!r}: use one of {known}") from None
 
 
-def parse_day(option: str, text: str) -> date:
+def parse_day(argument: str, text: str) -> date:
+    """``text`` as a day, for the argument so named (its name is in the error)."""
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise PortfolioError(f"{option} {text!r}: expected a date YYYY-MM-DD") from None
+        raise PortfolioError(Argument(argument), f" {text!r}: expected a date YYYY-MM-DD") from None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from policywatch.diff import Change
 from policywatch.render.labels import library_title
 
 if TYPE_CHECKING:  # data this module reads; importing it would load the store
+    from policywatch.index import IndexOutcome
     from policywatch.notify.alert import Alert
     from policywatch.notify.digest import FailureNews, LibraryNews, PolicyNews, RunDigest
     from policywatch.snapshot.outcomes import SnapshotSummary, SourceOutcome
@@ -120,7 +121,8 @@ def snapshot_text(
         news = run_lines(digest) if digest is not None else _outcome_lines(summary)
         return _text([summary.line(), *news, *sent, *err]), _text(err)
     news = run_lines(digest, failures=False) if digest is not None else []
-    err = [line for o in summary.failed for line in _failed_lines(o)] + err
+    failed = [line for o in summary.failed for line in _failed_lines(o)]
+    err = failed + [_index_failed_line(o) for o in summary.failed_indexes] + err
     return _text([summary.line(), *news, *sent]), _text(err)
 
 
@@ -133,6 +135,16 @@ def _failed_lines(outcome: SourceOutcome) -> list[str]:
         f"with: policywatch snapshot --accept {outcome.id}"
     )
     return [line, hint]
+
+
+def _index_failed_line(outcome: IndexOutcome) -> str:
+    line = f"index failed: {outcome.id}: {outcome.stage}: {outcome.error}"
+    if outcome.stage == "suspect":
+        line += (
+            "; the stored listing stays; if this listing is right, record it with: "
+            f"policywatch snapshot --accept {outcome.id}"
+        )
+    return line
 
 
 def _outcome_lines(summary: SnapshotSummary) -> list[str]:
@@ -162,7 +174,7 @@ def _title(alert: Alert) -> str:
         (len(alert.silent), f"silent change{_s(alert.silent)}"),
         (len(alert.library), f"policy library change{_s(alert.library)}"),
         (len(alert.new_failures), f"new failure{_s(alert.new_failures)}"),
-        (len(alert.long_failures), f"source{_s(alert.long_failures)} failing for long"),
+        *_failing_for_long(alert.long_failures),
     ]
     said = ", ".join(f"{n} {what}" for n, what in counts if n)
     return f"policywatch {_day(alert.digest.when)}: {said}"
@@ -200,6 +212,15 @@ def _body(alert: Alert) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _failing_for_long(failures: Sequence[FailureNews]) -> list[tuple[int, str]]:
+    sources = sum(1 for f in failures if not f.index)
+    indexes = len(failures) - sources
+    return [
+        (sources, f"source{'s' if sources != 1 else ''} failing for long"),
+        (indexes, f"index{'es' if indexes != 1 else ''} failing for long"),
+    ]
+
+
 def _policy_block(news: PolicyNews, changes: list[Change]) -> list[str]:
     head = f"- {policy_name(news)}"
     head += f" [{news.plan}]" if news.plan else ""
@@ -223,10 +244,14 @@ def _also(alert: Alert) -> list[str]:
             f"{len(unlisted)} changed polic{'ies' if len(unlisted) != 1 else 'y'} below "
             f"{alert.min_severity.value} not listed"
         )
-    listed = {n.source_id for n in (*alert.new_failures, *alert.long_failures)}
-    other = [n for n in digest.failed if n.source_id not in listed]
-    if other:
-        also.append(f"{len(other)} other failing source{'s' if len(other) != 1 else ''}")
+    listed = {(n.index, n.source_id) for n in (*alert.new_failures, *alert.long_failures)}
+    other = [n for n in digest.failed if (n.index, n.source_id) not in listed]
+    sources = sum(1 for n in other if not n.index)
+    indexes = len(other) - sources
+    if sources:
+        also.append(f"{sources} other failing source{'s' if sources != 1 else ''}")
+    if indexes:
+        also.append(f"{indexes} other failing index{'es' if indexes != 1 else ''}")
     quieter = len(digest.library) - len(alert.library)
     if quieter:
         also.append(

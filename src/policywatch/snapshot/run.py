@@ -107,8 +107,8 @@ def run_snapshot(
     _check_accept(accept, [*sources, *(i.as_source() for i in indexes)], config)
     settings = settings or FetchSettings()
     if isinstance(executor, str):
-        small = _expected_sources(store_dir, sources, indexes) < AUTO_MIN_SOURCES
-        if executor == "local" and workers is None and small:
+        default = executor == "local" and workers is None
+        if default and _expected_sources(store_dir, sources, indexes) < AUTO_MIN_SOURCES:
             workers = 1  # not worth starting processes for
         engine = make_executor(executor, workers, scheduler, connect_timeout)
     else:
@@ -155,7 +155,7 @@ def _expected_sources(
     try:
         with Store.open(store_dir) as store:
             records = stored_records(store, store.tree()) if store.head() else {}
-    except PolicywatchError:
+    except (PolicywatchError, OSError):
         return len(sources)  # the run itself will say what is wrong
     taken = list(sources)
     for index in indexes:
@@ -259,9 +259,10 @@ def _run(
                 summary.outcomes.append(outcome)
                 if progress is not None:
                     progress(outcome, len(sources))
-        summary.recovered = [
-            o.id for o in summary.outcomes if o.status != "failed" and o.id in failing
+        fine = [(o.id, o.status) for o in summary.indexes] + [
+            (o.id, o.status) for o in summary.outcomes
         ]
+        summary.recovered = [i for i, status in fine if status != "failed" and i in failing]
         summary.commit = txn.commit(summary.run_log(), summary.when, summary.on_record)
         cache.save()
     finally:

@@ -204,13 +204,14 @@ def runs_before(store: Store, earlier: Iterable[str], batch: int = 32) -> Iterat
 
 
 def failing_sources(store: Store) -> frozenset[str]:
-    """The sources still failing as far as the store knows: those the newest snapshot
-    run named failed. A snapshot run uses it to say which sources recovered (and to
-    commit that run even when nothing else changed)."""
+    """The sources and indexes still failing as far as the store knows: those the newest
+    snapshot run named failed (ids are unique across both). A snapshot run uses it to say
+    which recovered (and to commit that run even when nothing else changed)."""
     newest_first = (sha for sha, _ in _timeline(store))
     for run in runs_before(store, newest_first, batch=8):
         if run.is_snapshot:
-            return frozenset(run.log.failed_ids)
+            indexes = {f.source_id for f in run.log.index_failed if f.source_id}
+            return frozenset(run.log.failed_ids) | indexes
     return frozenset()
 
 

@@ -391,10 +391,9 @@ def _read_source(value: str, known: dict[str, tuple[str, str]]) -> tuple[str | N
         try:
             source_id, end = json.JSONDecoder().raw_decode(value)
         except ValueError:
-            return None, ""
-        if isinstance(source_id, str) and source_id in known:
+            source_id, end = None, 0  # an id that starts with a quote, written as it is
+        if isinstance(source_id, str) and source_id in known and value[end : end + 1] == " ":
             return source_id, value[end + 1 :]
-        return None, ""
     found = _known_prefix(value, known)
     return (found, value[len(found) + 1 :]) if found is not None else (None, "")
 
