@@ -78,7 +78,7 @@ class Visit:
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
         target = ARTIFACTS / name
-        self.page.screenshot(path=str(target), full_page=True)
+        self.page.screenshot(path=str(target), full_page=True, type="jpeg", quality=80)
         return target
 
 

@@ -79,7 +79,7 @@ def test_desktop_shows_what_differs_and_the_equal_coverage(visit) -> None:  # ty
     expect(quote).to_be_visible()
     expect(quote).to_contain_text("INVESTIGATIONAL")
 
-    seen.screenshot("compare-desktop.png")
+    seen.screenshot("compare-desktop.jpg")
     assert seen.requests == [seen.document]
     assert seen.dialogs == []
 
@@ -101,7 +101,7 @@ def test_phone_tables_scroll_inside_the_page(visit) -> None:  # type: ignore[no-
         page.evaluate("getComputedStyle(document.querySelector('table.codes tbody th')).position")
         == "sticky"
     )
-    seen.screenshot("compare-phone.png")
+    seen.screenshot("compare-phone.jpg")
 
 
 def test_works_without_javascript(visit) -> None:  # type: ignore[no-untyped-def]

@@ -89,7 +89,7 @@ def test_desktop_summary_transition_and_folded_diff(visit, pages) -> None:  # ty
     expect(words).to_be_visible()
     expect(words.locator("ins, del").first).to_be_visible()
 
-    seen.screenshot("report-desktop.png")
+    seen.screenshot("report-desktop.jpg")
     assert seen.requests == [seen.document]
     assert seen.dialogs == []
 
@@ -106,7 +106,7 @@ def test_phone_width_has_no_sideways_scrolling(visit, pages) -> None:  # type: i
     )
     assert label == '"Payer"'
     expect(page.locator("#attention .transition").first).to_be_visible()
-    seen.screenshot("report-phone.png")
+    seen.screenshot("report-phone.jpg")
     assert seen.requests == [seen.document]
 
 
@@ -123,7 +123,7 @@ def test_hostile_policy_text_does_not_run(visit, pages) -> None:  # type: ignore
     assert seen.requests == [seen.document]
     expect(page.get_by_text("<script>window.pwned=1;alert('x')</script>").first).to_be_visible()
     expect(page.get_by_text("{{ 7*7 }}").first).to_be_visible()
-    seen.screenshot("report-hostile.png")
+    seen.screenshot("report-hostile.jpg")
 
 
 def test_readable_without_javascript_and_in_print(visit, pages) -> None:  # type: ignore[no-untyped-def]
@@ -147,5 +147,5 @@ def test_single_policy_page(visit, pages) -> None:  # type: ignore[no-untyped-de
     expect(page.locator(".transition").first).to_contain_text("investigational")
     expect(page.locator(".transition").first).to_contain_text("medically necessary")
     expect(page.locator("figure.side.new").first).to_contain_text("MEDICALLY NECESSARY")
-    seen.screenshot("policy-desktop.png")
+    seen.screenshot("policy-desktop.jpg")
     assert seen.requests == [seen.document]
