@@ -4,6 +4,7 @@ or the scheduler cannot be reached."""
 
 from __future__ import annotations
 
+import importlib.util
 import socket
 import sys
 from collections.abc import Iterator
@@ -20,11 +21,15 @@ from policywatch.store import parse_instant
 from tests.store_support import assert_sound, git, path_sources, variant_docs
 from tests.test_snapshot_parallel import BINARY, history
 
-distributed = pytest.importorskip("distributed")
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("distributed") is None, reason="needs the dask extra"
+)
 
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Any]:
+    import distributed  # here, not at collection: a third of a second on every worker
+
     with distributed.LocalCluster(
         n_workers=2,
         threads_per_worker=1,
@@ -64,6 +69,8 @@ def test_a_client_executor_is_used_as_it_is(cluster: Any, tmp_path: Path) -> Non
     config = path_sources(tmp_path / "sources.toml", variant_docs(tmp_path / "docs", 4))
     when = parse_instant("2026-10-01T06:00:00Z")
     inline = run_snapshot(config, tmp_path / "local", as_of=when, workers=1)
+    import distributed
+
     with distributed.Client(cluster.scheduler_address, set_as_default=False) as client:
         remote = run_snapshot(config, tmp_path / "dask", as_of=when, executor=client.get_executor())
     assert (remote.executor, remote.slots) == ("ClientExecutor", 2)
