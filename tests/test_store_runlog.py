@@ -119,9 +119,18 @@ _words = st.text(
 )
 _text = st.lists(_words, min_size=1, max_size=4).map(" ".join)
 _ids = _text.filter(lambda t: ": " not in t and not t.startswith("- "))
-_dirs = st.from_regex(r"[a-z0-9][a-z0-9-]{0,8}/[a-z0-9][a-z0-9-]{0,8}", fullmatch=True)
+_slug = st.builds(
+    str.__add__,
+    st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789"),
+    st.text("abcdefghijklmnopqrstuvwxyz0123456789-", max_size=8),
+)
+_dirs = st.builds(lambda payer, policy: f"{payer}/{policy}", _slug, _slug)
 _stages = st.sampled_from(["fetch", "parse", "worker", "suspect", "retired"])
-_links = st.from_regex(r"https://[a-z]{1,8}\.example/[a-zA-Z0-9/._~%-]{0,24}", fullmatch=True)
+_links = st.builds(
+    lambda host, path: f"https://{host}.example/{path}",
+    st.text("abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8),
+    st.text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._~%-", max_size=24),
+)
 
 
 @st.composite
