@@ -285,7 +285,11 @@ def index_status_line(index: IndexHealth, now: datetime, width: int = 0) -> str:
         parts = [f"lists {index.listed} polic{'y' if index.listed == 1 else 'ies'}"]
         if index.track != "none":
             parts[0] += f", {index.tracked} tracked (track {index.track})"
-    parts.append(f"listed fine {_day(index.last_ok)}" if index.last_ok else "no good listing yet")
+    if index.last_ok is not None:
+        parts.append(f"listed fine {_day(index.last_ok)}")
+    else:  # a stored listing from before the ledger kept indexes, or none at all
+        parts.append("last good listing not on record" if index.listed is not None else "")
+    parts = [p for p in parts if p]
     failing, streak = index.failing, index.streak
     if failing is not None:
         said = f"{failing.stage}: {failing.error}" if failing.stage else failing.error
