@@ -155,9 +155,42 @@ def test_a_notifier_that_is_down_is_reported_and_the_run_still_commits(tmp_path:
     assert problem in result.stderr and "Connection error" in result.stderr
     assert f"notified: json://127.0.0.1:{hook.port}\n" in result.stdout
     assert len(hook.posts) == 1
-    # the next run changes nothing and sends nothing: no stale alert, exit 0 again
+    # the next run changes nothing: the target that took the message gets nothing again;
+    # the one that is still down is tried again (the message waits) and still misses it
     again = snapshot(config, store)
-    assert again.exit_code == 0 and len(hook.posts) == 1
+    assert len(hook.posts) == 1
+    assert again.exit_code == 4
+    assert f"problem: sent again: json://127.0.0.1:{closed}: not delivered: " in again.stderr
+
+
+def test_an_undelivered_message_is_sent_again_by_the_next_run(tmp_path: Path) -> None:
+    docs = setup_policies(tmp_path)
+    store = tmp_path / "store"
+    config = config_for(tmp_path, docs, {"urls": ["env:HOOK_URL"]})
+    down = {"HOOK_URL": f"json://127.0.0.1:{free_port()}/hook/{SECRET}"}
+    assert snapshot(config, store, "--as-of", FIRST, env=down).exit_code == 0
+    docs["bcbsma-633"].write_text(HIGH, encoding="utf-8")
+    missed = snapshot(config, store, "--as-of", SECOND, env=down)
+    assert missed.exit_code == 4, missed.output
+    (kept,) = (store / ".git" / "policywatch" / "outbox").iterdir()
+    text = kept.read_text(encoding="utf-8")
+    assert HIGH_SUMMARY in text  # the message, whole
+    assert SECRET not in text and "HOOK_URL" not in text and "127.0.0.1" not in text
+
+    with json_endpoint() as hook:
+        up = {"HOOK_URL": hook.json_url()}
+        sent = snapshot(config, store, "--as-of", THIRD, env=up)  # nothing new this run
+        again = snapshot(config, store, "--as-of", FOURTH, env=up)
+    assert sent.exit_code == 0, sent.output
+    assert f"notified: env:HOOK_URL (json://127.0.0.1:{hook.port}) (sent again)" in sent.stdout
+    (post,) = [payload for _, payload in hook.posts]
+    assert post["title"] == (
+        "policywatch 2026-11-02: 1 change at high or above "
+        "(sent again; first tried 2026-11-02T06:00:00Z)"
+    )
+    assert f"HIGH: {HIGH_SUMMARY}" in post["message"]
+    assert not list((store / ".git" / "policywatch" / "outbox").iterdir())
+    assert again.exit_code == 0 and len(hook.posts) == 1  # sent once, never twice
 
 
 def test_a_notifier_that_is_down_in_json_output(tmp_path: Path) -> None:

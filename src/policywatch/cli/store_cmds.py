@@ -229,7 +229,8 @@ def snapshot_command(
         )
     digest = recorder.digest if recorder is not None else None
     if notifying is not None:
-        summary.delivery = notify_run(digest, notifying, notification)
+        state_dir = Path(store_dir) / ".git" / "policywatch"  # undelivered messages wait there
+        summary.delivery = notify_run(digest, notifying, notification, state_dir=state_dir)
     _print_summary(summary, fmt, quiet, digest)
     ctx.exit(summary.exit_code)
 

@@ -7,7 +7,9 @@
   (:class:`policywatch.sources.NotifySettings`): :func:`select_alert`;
 - :mod:`.deliver` — one message to every URL with apprise, secrets taken from the
   environment and kept out of every line it reports: :func:`deliver`;
-- :mod:`.send` — the three in a row after a run: :func:`notify_run`.
+- :mod:`.outbox` — messages a target missed, kept (without URLs or secrets) and sent
+  again by the next run that notifies;
+- :mod:`.send` — all of it in a row after a run: :func:`notify_run`.
 
 The words are :mod:`policywatch.render.notice`'s (the quiet summary and the message).
 Notification happens after the run is committed and never raises: a target that is

@@ -68,14 +68,16 @@ def deliver(
     env = os.environ if environ is None else environ
     sent: list[str] = []
     problems: list[str] = []
+    missed: list[str] = []
     try:
         import apprise
     except ImportError:
-        return Delivery(True, (), ("apprise is not installed: pip install apprise",))
+        return Delivery(True, (), ("apprise is not installed: pip install apprise",), tuple(urls))
     for url in urls:
         target = resolve(url, env)
         if target.problem is not None:
             problems.append(target.problem)
+            missed.append(url)
             continue
         for each in target.urls:
             name, problem = _send(apprise, each, target, title, body)
@@ -83,7 +85,8 @@ def deliver(
                 sent.append(name)
             else:
                 problems.append(problem)
-    return Delivery(True, tuple(sent), tuple(problems))
+                missed.append(url)
+    return Delivery(True, tuple(sent), tuple(problems), tuple(dict.fromkeys(missed)))
 
 
 def _send(apprise: Any, url: str, target: Target, title: str, body: str) -> tuple[str, str | None]:

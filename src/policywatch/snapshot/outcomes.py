@@ -71,6 +71,9 @@ class Delivery:
     message: bool = False  # the run had something to send (nothing was sent otherwise)
     sent_to: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
+    # The configured URLs (as written in [notify]) that did not take it: kept in memory
+    # only, to try them again on the next run (never shown, never written).
+    missed: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
