@@ -59,10 +59,17 @@ def _revise(docs: dict[str, Path], rng: random.Random, round_no: int) -> None:
 
 def _run_and_kill(argv: list[str], store: Path, delay: float | None) -> None:
     """Start a snapshot and SIGKILL it after ``delay`` s, or (None) the moment it
-    starts publishing its commit (the dirty marker appears)."""
+    starts publishing its commit (the dirty marker appears).
+
+    Only the snapshot process is killed, as the OOM killer or ``kill -9`` would; a git
+    child it had started (fast-import finishing a pack, say) runs on to its end. The
+    store is checked once those are gone: git's own fsck reads a pack that appears
+    while it runs as a missing object."""
     marker = store / ".git" / "policywatch" / "dirty"
     left_over = _read(marker)  # a previous kill's marker does not count
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     deadline = time.monotonic() + (delay if delay is not None else 30)
     while proc.poll() is None and time.monotonic() < deadline:
         if delay is None and _read(marker) not in (None, left_over):
@@ -70,6 +77,28 @@ def _run_and_kill(argv: list[str], store: Path, delay: float | None) -> None:
         time.sleep(0.001)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    _wait_for_group(proc.pid, timeout=30)
+
+
+def _wait_for_group(group: int, timeout: float) -> None:
+    """Until no live process is left in process group ``group`` (Linux /proc)."""
+    deadline = time.monotonic() + timeout
+    while _live_members(group):
+        assert time.monotonic() < deadline, f"processes of group {group} still running"
+        time.sleep(0.01)
+
+
+def _live_members(group: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        state, pgrp = fields[0], int(fields[2])
+        if pgrp == group and state not in ("Z", "X"):
+            found.append(int(stat.parent.name))
+    return found
 
 
 def _read(path: Path) -> str | None:
