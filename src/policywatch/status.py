@@ -180,8 +180,39 @@ class Pending:
         return {"stage": self.stage, "reason": self.reason}
 
 
+class _Health:
+    """What a source's and an index's health share: a failure streak, what needs a
+    human (``attention``, most pressing first) and the one word for it."""
+
+    streak: FailureStreak | None
+
+    @property
+    def failing(self) -> FailureStreak | None:
+        return self.streak if self.streak is not None and self.streak.ongoing else None
+
+    @property
+    def attention(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    @property
+    def seen(self) -> bool:
+        """Fetched or recorded at least once (else its state is ``new``)."""
+        raise NotImplementedError
+
+    @property
+    def needs_human(self) -> bool:
+        return bool(self.attention)
+
+    @property
+    def state(self) -> str:
+        """One word: the most pressing attention, else ``ok``, or ``new`` when never seen."""
+        if self.attention:
+            return self.attention[0]
+        return "ok" if self.seen else "new"
+
+
 @dataclass(frozen=True)
-class SourceHealth:
+class SourceHealth(_Health):
     source_id: str
     payer: str
     title: str | None
@@ -198,10 +229,6 @@ class SourceHealth:
     index: str | None = None  # the [[index]] whose listing makes it a source (track = all/new)
 
     @property
-    def failing(self) -> FailureStreak | None:
-        return self.streak if self.streak is not None and self.streak.ongoing else None
-
-    @property
     def attention(self) -> tuple[str, ...]:
         """What needs a human about this source, most pressing first (see ATTENTION)."""
         found = set()
@@ -214,15 +241,8 @@ class SourceHealth:
         return tuple(a for a in ATTENTION if a in found)
 
     @property
-    def needs_human(self) -> bool:
-        return bool(self.attention)
-
-    @property
-    def state(self) -> str:
-        """One word: the most pressing attention, else ``new`` (never fetched) or ``ok``."""
-        if self.attention:
-            return self.attention[0]
-        return "ok" if self.has_version or self.last_ok else "new"
+    def seen(self) -> bool:
+        return self.has_version or self.last_ok is not None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -249,7 +269,7 @@ class SourceHealth:
 
 
 @dataclass(frozen=True)
-class IndexHealth:
+class IndexHealth(_Health):
     """One ``[[index]]``: its stored listing, when it last listed fine, and its failures
     (a suspect listing is held back: the stored one stays, ``--accept`` records it)."""
 
@@ -264,10 +284,6 @@ class IndexHealth:
     streak: FailureStreak | None
 
     @property
-    def failing(self) -> FailureStreak | None:
-        return self.streak if self.streak is not None and self.streak.ongoing else None
-
-    @property
     def attention(self) -> tuple[str, ...]:
         failing = self.failing
         if failing is None:
@@ -275,14 +291,8 @@ class IndexHealth:
         return ("suspect",) if failing.stage == "suspect" else ("failing",)
 
     @property
-    def needs_human(self) -> bool:
-        return bool(self.attention)
-
-    @property
-    def state(self) -> str:
-        if self.attention:
-            return self.attention[0]
-        return "ok" if self.listed is not None else "new"
+    def seen(self) -> bool:
+        return self.listed is not None
 
     def to_dict(self) -> dict[str, Any]:
         return {
