@@ -138,9 +138,12 @@ class Store:
                 f"{self.root}: a git repository that is not a policywatch store; "
                 "refusing to write there"
             )
-        if not git_dir.exists() and self.root.is_dir():
-            others = sorted(p.name for p in self.root.iterdir() if p.name not in _README_NAMES)
-            if others:
+        if self.root.is_dir():
+            # One listing, not `.git` looked up first and the folder listed after: a
+            # concurrent first run may create `.git` in between, and is no stranger.
+            names = {p.name for p in self.root.iterdir()}
+            others = sorted(names - _README_NAMES - {".git"})
+            if others and ".git" not in names:
                 raise StoreError(
                     f"{self.root}: not empty and not a policywatch store "
                     f"(found {others[0]!r}); choose an empty or new directory"
