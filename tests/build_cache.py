@@ -7,7 +7,7 @@ suite asks for the same editions many times, from several pytest-xdist workers
 - in memory, for the rest of the process;
 - on disk, in a folder under the system's temporary folder, in a file named
   by the hash of everything that makes it: the source of the generator modules
-  (``editions.py``, ``pdf_layouts.py`` and this one), fpdf2's version, the
+  (``editions.py``, ``pdf_layouts.py``, ``pdf_wrap.py`` and this one), fpdf2's version, the
   fonts, the function's name and its arguments. Change any of them and the file
   is built anew. A file lock per entry lets one process build while the others
   wait, then read; entries are written whole (a temporary file renamed).
@@ -38,7 +38,9 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 HERE = Path(__file__).resolve().parent
-GENERATORS = (HERE / "editions.py", HERE / "pdf_layouts.py", HERE / "build_cache.py")
+GENERATORS = tuple(
+    HERE / name for name in ("editions.py", "pdf_layouts.py", "pdf_wrap.py", "build_cache.py")
+)
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian: fonts-dejavu-core
 KEEP_DAYS = 14  # entries unused this long are removed when a new one is written
 LOCK_SECONDS = 300  # past this, build without the cache rather than wait on

@@ -358,12 +358,9 @@ class _PdfLayout:
         self.y = self.top
 
     def _wrap(self, text: str, width: float) -> list[str]:
-        from fpdf.enums import MethodReturnValue
+        from tests.pdf_wrap import wrap  # fpdf2 is imported only when a PDF is drawn
 
-        lines = self.pdf.multi_cell(
-            width, LEADING, text, dry_run=True, output=MethodReturnValue.LINES
-        )
-        return [str(line) for line in lines] or [""]
+        return wrap(self.pdf, text, width)
 
     def _print(self, x: float, text: str, height: float) -> None:
         self.pdf.set_xy(x, self.y)

@@ -95,13 +95,10 @@ class Sheet:
     def wrap(
         self, text: str, width: float, size: float = BODY_SIZE, bold: bool = False
     ) -> list[str]:
-        from fpdf.enums import MethodReturnValue
+        from tests.pdf_wrap import wrap  # fpdf2 is imported only when a PDF is drawn
 
         self.font(size, bold)
-        lines = self.pdf.multi_cell(
-            width, size * 1.3, text, dry_run=True, output=MethodReturnValue.LINES
-        )
-        return [str(line).strip() for line in lines]
+        return [line.strip() for line in wrap(self.pdf, text, width)]
 
     def leader(
         self,
