@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from policywatch.errors import StoreError
-from policywatch.store.gitcli import NO_GIT, ZERO_SHA, GitRepo, blob_id
+from policywatch.store.gitcli import NO_GIT, ZERO_SHA, GitRepo, StoreDamaged, blob_id
 
 WHEN = 1_790_834_400
 
@@ -114,6 +114,23 @@ def test_read_blobs_one_at_a_time_and_pipelined_agree(repo: GitRepo, count: int)
 def test_an_empty_store_has_no_head(tmp_path: Path) -> None:
     repo = new_repo(tmp_path / "store")
     assert repo.head() is None and repo.resolve_commit("HEAD") is None
+
+
+def test_a_branch_that_exists_but_does_not_resolve_is_damage_not_emptiness(
+    repo: GitRepo,
+) -> None:
+    (repo.git_dir / "refs" / "heads" / "main").write_text("not a commit id\n")
+    with pytest.raises(StoreDamaged, match="HEAD names commit"):
+        repo.head()
+
+
+def test_settings_are_written_where_git_reads_them(tmp_path: Path) -> None:
+    repo = new_repo(tmp_path / "store")
+    repo.configure([("core.autocrlf", "false"), ("gc.autoDetach", "false")])
+    repo.configure([("core.autocrlf", "true")])  # set again: replaced, not added
+    assert git(repo.root, "config", "--local", "--get-all", "core.autocrlf") == "true\n"
+    assert git(repo.root, "config", "--local", "gc.autodetach") == "false\n"
+    assert git(repo.root, "config", "--local", "core.bare") == "false\n"  # git init's kept
 
 
 def replace_object(repo: GitRepo, sha: str, content: bytes) -> None:

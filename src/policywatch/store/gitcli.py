@@ -347,6 +347,14 @@ class GitRepo:
                 raise StoreError(f"{self.root}: not a git repository") from None
         return self._repo
 
+    def configure(self, settings: Sequence[tuple[str, str]]) -> None:
+        """Set ``section.name`` = value settings in the repository's own config, in one
+        write (GitPython's config writer, under git's ``config.lock``)."""
+        with self.repository().config_writer() as config:
+            for key, value in settings:
+                section, name = key.split(".", 1)
+                config.set_value(section, name, value)
+
     def _object(self, name: str) -> tuple[str, str, bytes] | None:
         self.command()
         assert self._objects is not None
@@ -400,6 +408,8 @@ class GitRepo:
         head = self._readable_head()
         if head is not None:
             return head
+        if self._unborn_branch():
+            return None  # a new store: no commit yet (what git calls an unborn branch)
         # Empty, or damaged: git's own reading decides, and names what HEAD points to.
         out = self.run("rev-parse", "--verify", "-q", "HEAD^{commit}", check=False)
         head = out.decode().strip()
@@ -436,6 +446,15 @@ class GitRepo:
         except _CatFileStopped:
             return False
         return found is not None and found[1] == "commit" and _object_id(b"commit", found[2]) == sha
+
+    def _unborn_branch(self) -> bool:
+        """HEAD names a branch that has no reference at all, loose or packed (a branch
+        that exists but does not resolve is damage, left to git to describe)."""
+        try:
+            target = (self.git_dir / "HEAD").read_text(encoding="utf-8").strip()
+        except OSError:
+            return False
+        return target.startswith("ref: refs/heads/") and not self._branch_exists()
 
     def _branch_exists(self) -> bool:
         """Whether the branch HEAD names exists at all (unreadable or not)."""

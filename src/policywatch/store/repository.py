@@ -157,8 +157,7 @@ class Store:
         if marker.is_file():
             return
         self.git.run("init", "-q", "-b", "main")
-        for key, value in _STORE_CONFIG:
-            self.git.run("config", key, value)
+        self.git.configure(_STORE_CONFIG)
         exclude = self.root / ".git" / "info" / "exclude"
         exclude.parent.mkdir(exist_ok=True)
         names = "".join(f"/{name}\n" for name in sorted(_README_NAMES))
