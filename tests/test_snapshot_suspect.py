@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import math
 import time
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -256,11 +257,11 @@ def test_the_run_is_dated_when_the_lock_is_held(tmp_path: Path) -> None:
     held = threading.Event()
     released: list[float] = []
 
-    def hold() -> None:  # another run holding the store lock for a while
+    def hold() -> None:  # another run holding the store lock into the next second
         lock = FileLock(str(store / ".git" / "policywatch" / "lock"))
         with lock:
             held.set()
-            time.sleep(1.5)
+            time.sleep(math.ceil(time.time()) - time.time() + 0.2)
             released.append(time.time())
 
     holder = threading.Thread(target=hold)
