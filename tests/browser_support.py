@@ -76,9 +76,12 @@ class Visit:
         dialog.dismiss()  # type: ignore[attr-defined]
 
     def screenshot(self, name: str) -> Path:
+        """What a reader first sees, saved for people to look at; the whole page with
+        ``POLICYWATCH_SCREENSHOTS=full`` (four times the cost: a report is long)."""
         ARTIFACTS.mkdir(exist_ok=True)
         target = ARTIFACTS / name
-        self.page.screenshot(path=str(target), full_page=True, type="jpeg", quality=80)
+        full = os.environ.get("POLICYWATCH_SCREENSHOTS") == "full"
+        self.page.screenshot(path=str(target), full_page=full, type="jpeg", quality=80)
         return target
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
@@ -11,9 +12,15 @@ from hypothesis import strategies as st
 from tests.build_cache import FONT_DIR
 from tests.conftest import CORPUS
 from tests.editions import _hyphenatable
-from tests.pdf_wrap import wrap
 
 
+def wrap(pdf: Any, text: str, width: float) -> list[str]:
+    from tests.pdf_wrap import wrap  # fpdf2 is imported by the tests that run, not at collection
+
+    return wrap(pdf, text, width)
+
+
+@functools.cache
 def _pdf(bold: bool = False, size: float = 10.5) -> Any:
     from fpdf import FPDF
 
@@ -32,10 +39,6 @@ def _fpdf_lines(pdf: Any, text: str, width: float) -> list[str]:
     return [str(line) for line in lines]
 
 
-PDF = _pdf()
-BOLD = _pdf(bold=True, size=14)
-
-
 # each corpus document at one of the editions' widths (a column, a page, narrower)
 @pytest.mark.parametrize(
     ("key", "width"), list(zip(sorted(CORPUS), [252.0, 504.0, 150.0, 252.0, 504.0], strict=True))
@@ -44,7 +47,7 @@ def test_corpus_paragraphs_break_as_fpdf2_breaks_them(key: str, width: float) ->
     paragraphs = [p for p in CORPUS[key].read_text(encoding="utf-8").split("\n\n") if p.strip()]
     for paragraph in paragraphs[:30]:
         text = _hyphenatable(" ".join(paragraph.split()))
-        assert wrap(PDF, text, width) == _fpdf_lines(PDF, text, width)
+        assert wrap(_pdf(), text, width) == _fpdf_lines(_pdf(), text, width)
 
 
 def test_hard_cases_break_as_fpdf2_breaks_them() -> None:
@@ -59,7 +62,7 @@ def test_hard_cases_break_as_fpdf2_breaks_them() -> None:
         "CPT 0001U, 0002U, 81519, 81520, 81521, 81522, 81523, S3854 and G0452 " * 3,
     ]
     for text in cases:
-        for pdf in (PDF, BOLD):
+        for pdf in (_pdf(), _pdf(bold=True, size=14)):
             for width in (40.0, 180.0, 400.0):
                 assert wrap(pdf, text, width) == _fpdf_lines(pdf, text, width), (text, width)
 
@@ -72,4 +75,4 @@ def test_hard_cases_break_as_fpdf2_breaks_them() -> None:
     width=st.floats(min_value=30.0, max_value=520.0),
 )
 def test_any_text_breaks_as_fpdf2_breaks_it(text: str, width: float) -> None:
-    assert wrap(PDF, text, width) == _fpdf_lines(PDF, text, width)
+    assert wrap(_pdf(), text, width) == _fpdf_lines(_pdf(), text, width)

@@ -3,7 +3,8 @@
 Checks what a reader sees (summary, a coverage transition, a folded diff that
 opens), that nothing from policy text runs, that the page loads nothing but
 itself, and that it works at phone width and without JavaScript. Screenshots
-go to ``test-artifacts/`` (gitignored) for people to look at.
+go to ``test-artifacts/`` (gitignored) for people to look at (whole pages with
+``POLICYWATCH_SCREENSHOTS=full``).
 """
 
 from __future__ import annotations
