@@ -63,6 +63,25 @@ def test_one_command_imports_only_its_own_module() -> None:
     assert done.stdout.splitlines()[-1] == "['policywatch.cli.store_cmds']"
 
 
+def test_a_run_over_local_files_never_loads_the_http_client(tmp_path: Path) -> None:
+    """httpx and tenacity cost a cron run over local files a third of its start."""
+    from tests.store_support import path_sources, write_docs
+
+    config = path_sources(tmp_path / "sources.toml", write_docs(tmp_path / "docs", ["004"]))
+    probe = (
+        "import sys; from policywatch.cli import main\n"
+        f"sys.argv[1:] = ['snapshot', '--config', {str(config)!r}, '--store', "
+        f"{str(tmp_path / 'store')!r}, '--no-notify']\n"
+        "try:\n    main()\nexcept SystemExit as stop:\n    assert stop.code == 0, stop.code\n"
+        "print(sorted(m for m in ('httpx', 'httpcore', 'tenacity') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "1 added" in done.stdout
+    assert done.stdout.splitlines()[-1] == "[]"
+
+
 # -- only the CLI names command-line options in its errors --------------------------------------
 
 _OPTION = re.compile(r"(?:^|[\s(`'\"])--[a-z][a-z-]*")
