@@ -81,7 +81,18 @@ def test_reads_agree_with_git(repo: GitRepo) -> None:
     assert repo.resolve_commit(first) == first
     assert repo.resolve_commit("HEAD~1") == first
     assert repo.resolve_commit("main") == head
-    for rev in ("", "-h", "nope", ZERO_SHA, git(root, "rev-parse", "HEAD:a/p/policy.json")):
+    assert repo.resolve_commit("refs/heads/main") == head
+    git(root, "update-ref", "refs/policywatch/pending", first)
+    git(root, "pack-refs", "--all")  # a packed reference reads the same
+    assert repo.resolve_commit("refs/policywatch/pending") == first
+    for rev in (
+        "",
+        "-h",
+        "nope",
+        "refs/nope",
+        ZERO_SHA,
+        git(root, "rev-parse", "HEAD:a/p/policy.json"),
+    ):
         assert repo.resolve_commit(rev.strip()) is None, rev
     assert repo.commit_time(head) == WHEN + 86_400
     assert repo.commit_time("HEAD~1") == WHEN

@@ -8,8 +8,8 @@ held, a future --as-of is refused, and a redirect's final URL is kept."""
 from __future__ import annotations
 
 import json
-import threading
 import math
+import threading
 import time
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime

@@ -428,11 +428,15 @@ class GitRepo:
         persistent cat-file, its hash checked); None when that is not a readable commit."""
         if not (self.git_dir / "HEAD").is_file():
             return None
+        return self._readable_ref("HEAD")
+
+    def _readable_ref(self, name: str) -> str | None:
+        """The commit reference ``name`` (HEAD or ``refs/…``) names, read as for HEAD."""
         try:
             repo = self.repository()
             from git import SymbolicReference
 
-            sha = SymbolicReference.dereference_recursive(repo, "HEAD")
+            sha = SymbolicReference.dereference_recursive(repo, name)
         except (StoreError, ValueError, AssertionError, OSError):
             return None  # no branch yet, or a reference GitPython cannot read
         return sha if self._is_commit(sha) else None
@@ -491,6 +495,8 @@ class GitRepo:
             return None
         if rev == "HEAD":
             found = self._readable_head()
+        elif rev.startswith("refs/"):
+            found = self._readable_ref(rev)
         else:
             found = rev if _FULL_ID.fullmatch(rev) and self._is_commit(rev) else None
         if found is not None:

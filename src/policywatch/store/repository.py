@@ -323,7 +323,9 @@ class Transaction:
         importer.commit(PENDING_REF, message, int(when.timestamp()), self.parent, changes)
         importer.finish()
         self._importer = None
-        new = self.store.git.run("rev-parse", "--verify", PENDING_REF).decode().strip()
+        new = self.store.git.resolve_commit(PENDING_REF)
+        if new is None:
+            raise StoreError(f"{self.store.root}: git fast-import left no commit to publish")
         try:
             _publish(self.store, new, self.parent)
         except OSError as exc:
