@@ -30,6 +30,7 @@ def wrap(pdf: Any, text: str, width: float) -> list[str]:
     for plain text in the current font (no markdown, padding, spacing or shaping)."""
     assert width > 0 and pdf.is_ttf_font and not pdf.text_shaping
     assert pdf.char_spacing == 0 and pdf.font_stretching == 100
+    assert pdf.str_alias_nb_pages not in text  # fpdf2 measures the alias as a number
     glyph_units = pdf.current_font.cw
     scale: float = pdf.font_size_pt * 0.001
     k: float = pdf.k
@@ -67,6 +68,8 @@ def wrap(pdf: Any, text: str, width: float) -> list[str]:
                 i, kept, _ = space_at
                 line = line[:kept]
                 i += 1
+            elif not line:  # fpdf2 gives up here too
+                raise ValueError(f"{char!r} is wider than the {width:g} pt line")
             lines.append("".join(line))
             line, units, space_at, hyphen_at = [], 0, None, None
             continue

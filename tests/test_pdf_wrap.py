@@ -40,8 +40,11 @@ def _fpdf_lines(pdf: Any, text: str, width: float) -> list[str]:
 
 
 # each corpus document at one of the editions' widths (a column, a page, narrower)
+WIDTHS = (252.0, 504.0, 150.0)
+
+
 @pytest.mark.parametrize(
-    ("key", "width"), list(zip(sorted(CORPUS), [252.0, 504.0, 150.0, 252.0, 504.0], strict=True))
+    ("key", "width"), [(key, WIDTHS[n % len(WIDTHS)]) for n, key in enumerate(sorted(CORPUS))]
 )
 def test_corpus_paragraphs_break_as_fpdf2_breaks_them(key: str, width: float) -> None:
     paragraphs = [p for p in CORPUS[key].read_text(encoding="utf-8").split("\n\n") if p.strip()]
@@ -69,10 +72,15 @@ def test_hard_cases_break_as_fpdf2_breaks_them() -> None:
 
 @given(
     text=st.text(
-        alphabet=st.sampled_from("abcdefghij ABC-,.()\u00ad\u00a0\n\u2003WMmil1"),
+        alphabet=st.sampled_from("abcdefghij ABC-,.()\u00ad\u00a0\n\u2003\u200b\t\x0cWMmil1"),
         max_size=240,
     ),
     width=st.floats(min_value=30.0, max_value=520.0),
 )
 def test_any_text_breaks_as_fpdf2_breaks_it(text: str, width: float) -> None:
     assert wrap(_pdf(), text, width) == _fpdf_lines(_pdf(), text, width)
+
+
+def test_a_character_wider_than_the_line_is_an_error_as_in_fpdf2() -> None:
+    with pytest.raises(ValueError, match="wider than"):
+        wrap(_pdf(), "W", 8.0)

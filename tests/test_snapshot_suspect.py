@@ -257,11 +257,11 @@ def test_the_run_is_dated_when_the_lock_is_held(tmp_path: Path) -> None:
     held = threading.Event()
     released: list[float] = []
 
-    def hold() -> None:  # another run holding the store lock into the next second
-        lock = FileLock(str(store / ".git" / "policywatch" / "lock"))
+    def hold() -> None:  # another run holding the lock past a second boundary the run
+        lock = FileLock(str(store / ".git" / "policywatch" / "lock"))  # starts before
         with lock:
             held.set()
-            time.sleep(math.ceil(time.time()) - time.time() + 0.2)
+            time.sleep(math.ceil(time.time() + 0.5) - time.time() + 0.1)
             released.append(time.time())
 
     holder = threading.Thread(target=hold)

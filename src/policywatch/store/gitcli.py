@@ -3,8 +3,8 @@
 
 How each job gets to git:
 
-* **references**: GitPython's ``Repo`` reads HEAD and the branch it names (loose or
-  packed) in Python, without starting git;
+* **references**: GitPython's ``Repo`` reads HEAD, the branch it names and other
+  ``refs/…`` (loose or packed) in Python, without starting git;
 * **objects**: GitPython's persistent ``git cat-file --batch`` (``Git.get_object_data``)
   answers one name at a time: one process per :class:`GitRepo` (and one per
   :class:`ObjectReader`), started on the first read, ended by :meth:`GitRepo.close` (or
@@ -347,14 +347,6 @@ class GitRepo:
                 raise StoreError(f"{self.root}: not a git repository") from None
         return self._repo
 
-    def configure(self, settings: Sequence[tuple[str, str]]) -> None:
-        """Set ``section.name`` = value settings in the repository's own config, in one
-        write (GitPython's config writer, under git's ``config.lock``)."""
-        with self.repository().config_writer() as config:
-            for key, value in settings:
-                section, name = key.split(".", 1)
-                config.set_value(section, name, value)
-
     def _object(self, name: str) -> tuple[str, str, bytes] | None:
         self.command()
         assert self._objects is not None
@@ -453,7 +445,11 @@ class GitRepo:
 
     def _unborn_branch(self) -> bool:
         """HEAD names a branch that has no reference at all, loose or packed (a branch
-        that exists but does not resolve is damage, left to git to describe)."""
+        that exists but does not resolve is damage, left to git to describe). Never
+        said of a reftable repository (git ≥ 2.45 with ``init.defaultRefFormat``), whose
+        HEAD file is a placeholder and whose references only git reads."""
+        if (self.git_dir / "reftable").exists():
+            return False
         try:
             target = (self.git_dir / "HEAD").read_text(encoding="utf-8").strip()
         except OSError:

@@ -157,7 +157,8 @@ class Store:
         if marker.is_file():
             return
         self.git.run("init", "-q", "-b", "main")
-        self.git.configure(_STORE_CONFIG)
+        for key, value in _STORE_CONFIG:  # git config: each written whole, then renamed
+            self.git.run("config", key, value)
         exclude = self.root / ".git" / "info" / "exclude"
         exclude.parent.mkdir(exist_ok=True)
         names = "".join(f"/{name}\n" for name in sorted(_README_NAMES))
