@@ -28,6 +28,7 @@ has passed and no new version came since).
 from __future__ import annotations
 
 import sys
+from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
@@ -180,7 +181,7 @@ class Pending:
         return {"stage": self.stage, "reason": self.reason}
 
 
-class _Health:
+class _Health(ABC):
     """What a source's and an index's health share: a failure streak, what needs a
     human (``attention``, most pressing first) and the one word for it."""
 
@@ -191,13 +192,14 @@ class _Health:
         return self.streak if self.streak is not None and self.streak.ongoing else None
 
     @property
+    @abstractmethod
     def attention(self) -> tuple[str, ...]:
-        raise NotImplementedError
+        """What needs a human, most pressing first."""
 
     @property
+    @abstractmethod
     def seen(self) -> bool:
         """Fetched or recorded at least once (else its state is ``new``)."""
-        raise NotImplementedError
 
     @property
     def needs_human(self) -> bool:
